@@ -1,0 +1,5 @@
+//! The only place that names AWS SDK types: the profile-file loader, the `Sts` trait with
+//! its SDK adapter, and the assume-role logic written against the trait.
+
+pub mod profile;
+pub mod sts;

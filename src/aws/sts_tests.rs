@@ -1,0 +1,183 @@
+use super::*;
+use crate::cli::RoleArgs;
+use crate::settings::{EnvSnapshot, Profiles, resolve};
+use std::cell::RefCell;
+
+/// Answers from a script of results and records every request.
+struct FakeSts {
+    answers: RefCell<Vec<Result<Credentials, StsFailure>>>,
+    seen: RefCell<Vec<AssumeRoleRequest>>,
+}
+
+impl FakeSts {
+    fn new(mut answers: Vec<Result<Credentials, StsFailure>>) -> FakeSts {
+        answers.reverse();
+        FakeSts {
+            answers: RefCell::new(answers),
+            seen: RefCell::new(vec![]),
+        }
+    }
+}
+
+impl Sts for FakeSts {
+    async fn assume_role(&self, req: &AssumeRoleRequest) -> Result<Credentials, StsFailure> {
+        self.seen.borrow_mut().push(req.clone());
+        self.answers
+            .borrow_mut()
+            .pop()
+            .expect("unexpected STS call")
+    }
+}
+
+fn creds() -> Credentials {
+    Credentials {
+        access_key_id: "ASIA".into(),
+        secret_access_key: Secret::new("secret"),
+        session_token: Secret::new("token"),
+        expiration: DateTime::from_timestamp(2_000_000_000, 0).unwrap(),
+        account_id: "111111111111".into(),
+        assumed_role_arn: None,
+    }
+}
+
+fn service(code: &str, message: &str) -> StsFailure {
+    StsFailure {
+        kind: FailureKind::Service,
+        code: code.into(),
+        message: message.into(),
+    }
+}
+
+fn settings(extra: RoleArgs) -> Settings {
+    let a = RoleArgs {
+        role_arn: Some("arn:aws:iam::111111111111:role/target".into()),
+        duration: Some("4h".into()),
+        ..extra
+    };
+    resolve(&a, &Profiles::default(), &EnvSnapshot::default()).unwrap()
+}
+
+fn block<F: Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+#[test]
+fn chaining_limit_retries_once_at_one_hour_with_a_warning() {
+    let sts = FakeSts::new(vec![
+        Err(service(
+            "ValidationError",
+            "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+        )),
+        Ok(creds()),
+    ]);
+    let mut warnings = vec![];
+    let got = block(assume(&sts, &settings(RoleArgs::default()), &mut |w| {
+        warnings.push(w.to_string())
+    }));
+    assert_eq!(got.unwrap(), creds());
+    let durations: Vec<u32> = sts.seen.borrow().iter().map(|r| r.duration).collect();
+    assert_eq!(durations, vec![14400, 3600]);
+    assert_eq!(warnings.len(), 1);
+    assert!(warnings[0].contains("clamped to 3600s"), "{}", warnings[0]);
+}
+
+#[test]
+fn request_carries_the_settings() {
+    let sts = FakeSts::new(vec![Ok(creds())]);
+    let s = settings(RoleArgs {
+        external_id: Some("ext-1".into()),
+        session_name: Some("nightly".into()),
+        ..RoleArgs::default()
+    });
+    block(assume(&sts, &s, &mut |_| {})).unwrap();
+    let want = AssumeRoleRequest {
+        role_arn: "arn:aws:iam::111111111111:role/target".into(),
+        session_name: "nightly".into(),
+        duration: 14400,
+        external_id: Some("ext-1".into()),
+    };
+    assert_eq!(sts.seen.borrow().as_slice(), &[want]);
+}
+
+#[test]
+fn errors_name_the_fix() {
+    let unreachable = StsFailure {
+        kind: FailureKind::Unreachable,
+        code: "Dispatch".into(),
+        message: "connection refused".into(),
+    };
+    let nocreds = StsFailure {
+        kind: FailureKind::NoSourceCredentials,
+        code: "NoCredentials".into(),
+        message: "no providers".into(),
+    };
+    let table = [
+        (
+            service(
+                "AccessDenied",
+                "User: arn:aws:sts::222222222222:assumed-role/b/i is not authorized",
+            ),
+            None,
+            &[
+                "arn:aws:iam::111111111111:role/target",
+                "assumed-role/b/i",
+                "trust policy",
+                "set external_id",
+            ][..],
+        ),
+        (
+            service("AccessDenied", "denied"),
+            Some("ext-1"),
+            &["sts:ExternalId"][..],
+        ),
+        (
+            service("ExpiredToken", "expired"),
+            None,
+            &["have expired", "the default credential chain"][..],
+        ),
+        (
+            service("InvalidClientTokenId", "bad"),
+            None,
+            &["not valid", "keys"][..],
+        ),
+        (
+            service("RegionDisabledException", "x"),
+            None,
+            &["--region"][..],
+        ),
+        (
+            service(
+                "ValidationError",
+                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+            ),
+            None,
+            &["lower --duration"][..],
+        ),
+        (
+            unreachable,
+            None,
+            &["cannot reach STS", "region us-east-1"][..],
+        ),
+        (
+            nocreds,
+            None,
+            &["no source credentials", "--source-profile"][..],
+        ),
+    ];
+    for (failure, ext, wants) in table {
+        let s = settings(RoleArgs {
+            external_id: ext.map(String::from),
+            ..RoleArgs::default()
+        });
+        let err = describe(&failure, &s);
+        assert_eq!(err.exit_code(), 1);
+        let msg = err.to_string();
+        for want in wants {
+            assert!(msg.contains(want), "{:?}: {msg} lacks {want}", failure.code);
+        }
+        assert!(!msg.contains('\n'));
+    }
+}

@@ -1,0 +1,41 @@
+//! xacct: AWS cross-account access from the command line.
+//!
+//! A process in account B assumes a role in account A and hands the temporary
+//! credentials to any AWS client through `credential_process`, caching them in the OS
+//! keyring until shortly before they expire.
+//!
+//! Pure logic (`arn`, `settings`, `expiry`, `cache_key`, `output`) takes its inputs as
+//! values and never touches the network, the clock or the environment; `aws`, `store`,
+//! `lock` and `sys` are the thin I/O edges; `provider` joins them.
+
+pub mod arn;
+pub mod aws;
+pub mod cache_key;
+pub mod cli;
+pub mod cmd;
+pub mod creds;
+pub mod error;
+pub mod expiry;
+pub mod lock;
+pub mod output;
+pub mod provider;
+pub mod settings;
+pub mod store;
+pub mod sys;
+pub mod ui;
+
+use error::Error;
+
+/// Resolves role options against the real profile files and environment.
+pub fn resolve_settings(args: &cli::RoleArgs) -> Result<settings::Settings, Error> {
+    let profiles = aws::profile::load()?;
+    settings::resolve(args, &profiles, &sys::env_snapshot())
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: &cli::Cli) -> Result<(), Error> {
+    let keyring = cli.keyring.as_deref();
+    match &cli.command {
+        cli::Command::CredentialProcess(args) => cmd::credential_process::run(args, keyring),
+    }
+}

@@ -1,0 +1,192 @@
+use super::*;
+use crate::cli::RoleArgs;
+use crate::creds::Secret;
+use crate::settings::{EnvSnapshot, Profiles, resolve};
+use crate::store::MemoryStore;
+use chrono::TimeDelta;
+
+fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_800_000_000, 0).unwrap()
+}
+
+fn settings() -> Settings {
+    let a = RoleArgs {
+        role_arn: Some("arn:aws:iam::111111111111:role/r".into()),
+        ..RoleArgs::default()
+    };
+    resolve(&a, &Profiles::default(), &EnvSnapshot::default()).unwrap()
+}
+
+fn creds(tag: &str, left: i64) -> Credentials {
+    Credentials {
+        access_key_id: format!("ASIA{tag}"),
+        secret_access_key: Secret::new(format!("secret-{tag}")),
+        session_token: Secret::new(format!("token-{tag}")),
+        expiration: now() + TimeDelta::seconds(left),
+        account_id: "111111111111".into(),
+        assumed_role_arn: None,
+    }
+}
+
+fn entry(c: Credentials) -> String {
+    serde_json::to_string(&CacheEntry::new(&settings(), c)).unwrap()
+}
+
+/// Runs the algorithm against `store` with a fetch that counts its calls.
+fn run(
+    store: &MemoryStore,
+    lock_dir: Option<&Path>,
+) -> (Result<Obtained, Error>, u32, Vec<String>) {
+    let s = settings();
+    let mut fetches = 0;
+    let mut warnings = vec![];
+    let mut fetch = || {
+        fetches += 1;
+        Ok(creds("NEW", 3600))
+    };
+    let got = cached_or_fetch(
+        &s,
+        "v1-k",
+        Some(Cache { store, lock_dir }),
+        &now,
+        &mut fetch,
+        &mut |w| warnings.push(w.to_string()),
+    );
+    (got, fetches, warnings)
+}
+
+#[test]
+fn cache_table() {
+    let dir = tempfile::tempdir().unwrap();
+    // (case, stored value, want origin, want fetches, want key id)
+    let table: Vec<(&str, Option<String>, Origin, u32, &str)> = vec![
+        (
+            "fresh entry is served",
+            Some(entry(creds("OLD", 901))),
+            Origin::Cache,
+            0,
+            "ASIAOLD",
+        ),
+        (
+            "margin reached",
+            Some(entry(creds("OLD", 900))),
+            Origin::Sts,
+            1,
+            "ASIANEW",
+        ),
+        (
+            "expired",
+            Some(entry(creds("OLD", -10))),
+            Origin::Sts,
+            1,
+            "ASIANEW",
+        ),
+        ("no entry", None, Origin::Sts, 1, "ASIANEW"),
+        (
+            "corrupt json",
+            Some("{not json".into()),
+            Origin::Sts,
+            1,
+            "ASIANEW",
+        ),
+        (
+            "truncated entry",
+            Some(entry(creds("OLD", 3000))[..40].to_string()),
+            Origin::Sts,
+            1,
+            "ASIANEW",
+        ),
+        (
+            "unknown version",
+            Some(entry(creds("OLD", 3000)).replace("\"version\":1", "\"version\":9")),
+            Origin::Sts,
+            1,
+            "ASIANEW",
+        ),
+    ];
+    for (case, stored, origin, fetches, key_id) in table {
+        let store = MemoryStore::default();
+        if let Some(v) = stored {
+            store.entries.borrow_mut().insert("v1-k".into(), v);
+        }
+        let (got, n, warnings) = run(&store, Some(dir.path()));
+        let got = got.unwrap();
+        assert_eq!(
+            (got.origin, n, got.credentials.access_key_id.as_str()),
+            (origin, fetches, key_id),
+            "{case}"
+        );
+        assert!(warnings.is_empty(), "{case}: {warnings:?}");
+        // Whatever was there, the store now holds a servable entry.
+        let after =
+            decode(&store.entries.borrow()["v1-k"]).unwrap_or_else(|m| panic!("{case}: {m:?}"));
+        assert_eq!(after.credentials.access_key_id, key_id, "{case}");
+    }
+}
+
+#[test]
+fn unavailable_store_fetches_with_one_warning() {
+    let store = MemoryStore {
+        unavailable: true,
+        ..MemoryStore::default()
+    };
+    let (got, n, warnings) = run(&store, None);
+    assert_eq!((got.unwrap().origin, n), (Origin::Sts, 1));
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("continuing without a cache"));
+}
+
+#[test]
+fn no_cache_never_touches_the_store() {
+    let s = settings();
+    let mut n = 0;
+    let got = cached_or_fetch(
+        &s,
+        "k",
+        None,
+        &now,
+        &mut || {
+            n += 1;
+            Ok(creds("X", 3600))
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!((got.origin, n), (Origin::Sts, 1));
+}
+
+#[test]
+fn fetch_errors_pass_through_and_store_nothing() {
+    let store = MemoryStore::default();
+    let s = settings();
+    let got = cached_or_fetch(
+        &s,
+        "k",
+        Some(Cache {
+            store: &store,
+            lock_dir: None,
+        }),
+        &now,
+        &mut || Err(Error::Aws("denied".into())),
+        &mut |_| {},
+    );
+    assert_eq!(got.unwrap_err().to_string(), "denied");
+    assert!(store.entries.borrow().is_empty());
+}
+
+#[test]
+fn decoder_never_panics_on_junk() {
+    let junk = [
+        "",
+        "null",
+        "[]",
+        "{}",
+        "{\"version\":\"1\"}",
+        "{\"version\":1}",
+        "\u{0}",
+        "{\"version\":1,\"credentials\":{}}",
+    ];
+    for j in junk {
+        assert!(decode(j).is_err(), "{j:?}");
+    }
+}

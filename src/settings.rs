@@ -1,0 +1,357 @@
+//! Flags + the profile file + an environment snapshot -> validated `Settings`.
+//!
+//! Pure: the profile file is passed in as `Profiles` (loaded by aws-config's own parser in
+//! `aws::profile`), the environment as `EnvSnapshot`. Nothing here reads the disk, the
+//! clock or the network, so every rule is covered by table tests and a bad input is
+//! rejected before any network call.
+
+use crate::arn::{self, RoleArn};
+use crate::cli::RoleArgs;
+use crate::error::Error;
+use crate::expiry;
+use std::collections::BTreeMap;
+
+/// Default session length (STS's own default).
+pub const DEFAULT_DURATION: u32 = 3600;
+/// botocore refreshes at 15 minutes left (advisory) and re-runs a helper on every call
+/// below that, so cached credentials are served only with more than this left.
+pub const DEFAULT_MARGIN: u32 = 900;
+/// STS's global endpoint region, used when no region is configured anywhere.
+pub const DEFAULT_STS_REGION: &str = "us-east-1";
+
+/// The profiles of the AWS config and credentials files: name -> key -> value.
+#[derive(Clone, Debug, Default)]
+pub struct Profiles {
+    pub profiles: BTreeMap<String, BTreeMap<String, String>>,
+    /// Where the config file is, for error messages.
+    pub config_file: String,
+}
+
+impl Profiles {
+    fn get(&self, name: &str) -> Option<&BTreeMap<String, String>> {
+        self.profiles.get(name)
+    }
+}
+
+/// The environment variables that change what xacct does.
+#[derive(Clone, Debug, Default)]
+pub struct EnvSnapshot {
+    pub user: Option<String>,
+    pub host: Option<String>,
+    pub aws_region: Option<String>,
+    pub aws_default_region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub endpoint_url_sts: Option<String>,
+    pub aws_profile: Option<String>,
+    /// Only the key id (never the secret): it tells default-chain sources apart.
+    pub aws_access_key_id: Option<String>,
+}
+
+/// Where the credentials that call AssumeRole come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// A profile of the config/credentials files (its whole chain, resolved by aws-config).
+    Profile(String),
+    /// `credential_source = Environment`.
+    Environment,
+    /// `credential_source = Ec2InstanceMetadata`: the instance profile, itself a role session.
+    Ec2InstanceMetadata,
+    /// `credential_source = EcsContainer`: the task role, itself a role session.
+    EcsContainer,
+    /// aws-config's default chain (env, profile, web identity, ECS, IMDS).
+    DefaultChain {
+        profile: Option<String>,
+        access_key_id: Option<String>,
+    },
+}
+
+impl Source {
+    /// A stable description, part of the cache key and shown by `cache list`.
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Profile(p) => format!("profile:{p}"),
+            Source::Environment => "credential_source:Environment".into(),
+            Source::Ec2InstanceMetadata => "credential_source:Ec2InstanceMetadata".into(),
+            Source::EcsContainer => "credential_source:EcsContainer".into(),
+            Source::DefaultChain {
+                profile,
+                access_key_id,
+            } => format!(
+                "default-chain:profile={},key={}",
+                profile.as_deref().unwrap_or("-"),
+                access_key_id.as_deref().unwrap_or("-")
+            ),
+        }
+    }
+}
+
+/// Everything needed to get credentials for one role, validated.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub role: RoleArn,
+    pub source: Source,
+    pub external_id: Option<String>,
+    pub session_name: String,
+    /// DurationSeconds sent to STS (after clamping for role chaining).
+    pub duration: u32,
+    /// STS region.
+    pub region: String,
+    /// The region when one was configured (exec sets AWS_REGION only then).
+    pub configured_region: Option<String>,
+    /// STS endpoint override (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, profile endpoint_url).
+    pub endpoint: Option<String>,
+    pub margin: u32,
+    pub no_cache: bool,
+    /// The profile named by --profile, if any.
+    pub profile: Option<String>,
+    /// Warnings to print once on stderr (e.g. a clamped duration).
+    pub warnings: Vec<String>,
+}
+
+const CREDENTIAL_SOURCES: &str = "Environment, Ec2InstanceMetadata or EcsContainer";
+
+/// Resolves the role options. Precedence: flags, then the profile, then the environment.
+pub fn resolve(args: &RoleArgs, profiles: &Profiles, env: &EnvSnapshot) -> Result<Settings, Error> {
+    let empty = BTreeMap::new();
+    let profile = match &args.profile {
+        Some(name) => profiles.get(name).ok_or_else(|| {
+            Error::Config(format!(
+                "profile {name:?} not found in {}; check the name or set AWS_CONFIG_FILE",
+                profiles.config_file
+            ))
+        })?,
+        None => &empty,
+    };
+    let from_profile = |key: &str| {
+        profile
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    };
+    let pname = args.profile.as_deref().unwrap_or("");
+
+    let role_str = match (&args.role_arn, from_profile("role_arn")) {
+        (Some(flag), _) => flag.as_str(),
+        (None, Some(v)) => v,
+        (None, None) if args.profile.is_some() => {
+            return Err(Error::Config(format!(
+                "profile {pname:?} has no role_arn; add role_arn = arn:aws:iam::<account>:role/<name> to it or pass --role-arn"
+            )));
+        }
+        (None, None) => {
+            return Err(Error::Usage(
+                "no role to assume; pass --profile NAME (a profile with role_arn) or --role-arn ARN".into(),
+            ));
+        }
+    };
+    let role = RoleArn::parse(role_str).map_err(Error::Usage)?;
+
+    let (source, chained) = resolve_source(args, profile, pname, profiles, env)?;
+
+    let external_id = args
+        .external_id
+        .as_deref()
+        .or(from_profile("external_id"))
+        .map(|id| arn::check_external_id(id).map(|()| id.to_string()))
+        .transpose()
+        .map_err(Error::Usage)?;
+
+    let session_name = match args
+        .session_name
+        .as_deref()
+        .or(from_profile("role_session_name"))
+    {
+        Some(name) => {
+            arn::check_session_name(name).map_err(Error::Usage)?;
+            name.to_string()
+        }
+        None => default_session_name(env.user.as_deref(), env.host.as_deref()),
+    };
+
+    let mut duration = match (&args.duration, from_profile("duration_seconds")) {
+        (Some(d), _) => expiry::parse_duration(d).map_err(Error::Usage)?,
+        (None, Some(d)) => d.parse::<u32>().map_err(|_| {
+            Error::Config(format!(
+                "profile {pname:?} has duration_seconds = {:?}; use a whole number of seconds (900-43200)",
+                arn::truncate(d, 40)
+            ))
+        })?,
+        (None, None) => DEFAULT_DURATION,
+    };
+    expiry::check_duration(duration).map_err(Error::Usage)?;
+
+    let margin = match &args.refresh_margin {
+        Some(m) => expiry::parse_duration(m).map_err(Error::Usage)?,
+        None => DEFAULT_MARGIN,
+    };
+
+    let mut warnings = Vec::new();
+    if chained && duration > expiry::CHAINED_MAX_DURATION {
+        warnings.push(format!(
+            "duration {duration}s clamped to 3600s: the source credentials ({}) are a role session, and STS caps chained role sessions at 1 hour",
+            source.describe()
+        ));
+        duration = expiry::CHAINED_MAX_DURATION;
+    }
+    if margin >= duration {
+        return Err(Error::Usage(format!(
+            "refresh margin {margin}s must be shorter than the session duration {duration}s; lower --refresh-margin or raise --duration"
+        )));
+    }
+
+    let configured_region = args
+        .region
+        .clone()
+        .or_else(|| env.aws_region.clone())
+        .or_else(|| from_profile("region").map(str::to_string))
+        .or_else(|| env.aws_default_region.clone())
+        .filter(|r| !r.is_empty());
+    if let Some(r) = &configured_region {
+        check_region(r)?;
+    }
+    let region = configured_region
+        .clone()
+        .unwrap_or_else(|| DEFAULT_STS_REGION.into());
+
+    let endpoint = env
+        .endpoint_url_sts
+        .clone()
+        .or_else(|| env.endpoint_url.clone())
+        .or_else(|| from_profile("endpoint_url").map(str::to_string))
+        .filter(|e| !e.is_empty());
+
+    Ok(Settings {
+        role,
+        source,
+        external_id,
+        session_name,
+        duration,
+        region,
+        configured_region,
+        endpoint,
+        margin,
+        no_cache: args.no_cache,
+        profile: args.profile.clone(),
+        warnings,
+    })
+}
+
+/// Picks the source credentials and says whether they are themselves a role session
+/// (then STS caps the new session at one hour).
+fn resolve_source(
+    args: &RoleArgs,
+    profile: &BTreeMap<String, String>,
+    pname: &str,
+    profiles: &Profiles,
+    env: &EnvSnapshot,
+) -> Result<(Source, bool), Error> {
+    let source_profile = args
+        .source_profile
+        .as_deref()
+        .or_else(|| profile.get("source_profile").map(String::as_str));
+    let credential_source = if args.source_profile.is_some() {
+        None
+    } else {
+        profile.get("credential_source").map(String::as_str)
+    };
+    if source_profile.is_some() && credential_source.is_some() {
+        return Err(Error::Config(format!(
+            "profile {pname:?} sets both source_profile and credential_source; keep one"
+        )));
+    }
+    if let Some(cs) = credential_source {
+        return match cs {
+            "Environment" => Ok((Source::Environment, false)),
+            "Ec2InstanceMetadata" => Ok((Source::Ec2InstanceMetadata, true)),
+            "EcsContainer" => Ok((Source::EcsContainer, true)),
+            other => Err(Error::Config(format!(
+                "profile {pname:?} has credential_source = {:?}; use {CREDENTIAL_SOURCES}",
+                arn::truncate(other, 40)
+            ))),
+        };
+    }
+    if let Some(sp) = source_profile {
+        let Some(src) = profiles.get(sp) else {
+            return Err(Error::Config(format!(
+                "source profile {sp:?} not found in {} or the credentials file; check the name",
+                profiles.config_file
+            )));
+        };
+        if !pname.is_empty() && sp == pname && src.contains_key("role_arn") {
+            return Err(Error::Config(format!(
+                "profile {pname:?} names itself as source_profile; point source_profile at a profile with credentials"
+            )));
+        }
+        check_not_recursive(sp, src, pname)?;
+        let chained = src.contains_key("role_arn")
+            || matches!(
+                src.get("credential_source").map(String::as_str),
+                Some("Ec2InstanceMetadata" | "EcsContainer")
+            );
+        return Ok((Source::Profile(sp.to_string()), chained));
+    }
+    // The default chain reads AWS_PROFILE (or `default`) when no keys are in the env.
+    if env.aws_access_key_id.is_none() {
+        let chain_profile = env.aws_profile.as_deref().unwrap_or("default");
+        if let Some(p) = profiles.get(chain_profile) {
+            check_not_recursive(chain_profile, p, pname)?;
+        }
+    }
+    Ok((
+        Source::DefaultChain {
+            profile: env.aws_profile.clone(),
+            access_key_id: env.aws_access_key_id.clone(),
+        },
+        false,
+    ))
+}
+
+/// A source profile whose credential_process runs xacct would call xacct again, forever.
+fn check_not_recursive(
+    source: &str,
+    src: &BTreeMap<String, String>,
+    pname: &str,
+) -> Result<(), Error> {
+    if src
+        .get("credential_process")
+        .is_some_and(|c| c.contains("xacct"))
+    {
+        let target = if pname.is_empty() {
+            "the target profile"
+        } else {
+            pname
+        };
+        return Err(Error::Config(format!(
+            "source credentials would come from profile {source:?}, whose credential_process runs xacct itself; set source_profile or credential_source in {target:?} (or pass --source-profile)"
+        )));
+    }
+    Ok(())
+}
+
+/// Regions are lowercase letters, digits and dashes (`us-east-1`, `cn-north-1`).
+fn check_region(r: &str) -> Result<(), Error> {
+    let ok = r.len() <= 32
+        && r.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && r.contains('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "region {:?} is not an AWS region (expected something like us-east-1)",
+            arn::truncate(r, 40)
+        )))
+    }
+}
+
+/// `xacct-<user>@<host>`, mapped to STS's charset and cut to 64 characters, so a session
+/// is traceable in CloudTrail to the host and account that made it.
+pub fn default_session_name(user: Option<&str>, host: Option<&str>) -> String {
+    let user = user.filter(|u| !u.is_empty()).unwrap_or("unknown");
+    let host = host.filter(|h| !h.is_empty()).unwrap_or("unknown");
+    arn::sanitize_session_name(&format!("xacct-{user}@{host}"))
+}
+
+#[cfg(test)]
+#[path = "settings_tests.rs"]
+mod tests;

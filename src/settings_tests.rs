@@ -1,0 +1,453 @@
+use super::*;
+
+fn profiles(ini: &[(&str, &[(&str, &str)])]) -> Profiles {
+    Profiles {
+        profiles: ini
+            .iter()
+            .map(|(name, kv)| {
+                let map = kv
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
+                (name.to_string(), map)
+            })
+            .collect(),
+        config_file: "/home/u/.aws/config".into(),
+    }
+}
+
+fn fixture() -> Profiles {
+    profiles(&[
+        (
+            "target",
+            &[
+                ("role_arn", "arn:aws:iam::111111111111:role/backup-reader"),
+                ("source_profile", "b"),
+                ("external_id", "ext-123"),
+                ("role_session_name", "nightly"),
+                ("duration_seconds", "7200"),
+                ("region", "eu-west-1"),
+            ],
+        ),
+        (
+            "b",
+            &[
+                ("aws_access_key_id", "AKIAB"),
+                ("aws_secret_access_key", "x"),
+            ],
+        ),
+        (
+            "ec2",
+            &[
+                ("role_arn", "arn:aws:iam::111111111111:role/r"),
+                ("credential_source", "Ec2InstanceMetadata"),
+                ("duration_seconds", "43200"),
+            ],
+        ),
+        (
+            "chain",
+            &[
+                ("role_arn", "arn:aws:iam::111111111111:role/r"),
+                ("source_profile", "target"),
+            ],
+        ),
+        ("norole", &[("region", "us-east-1")]),
+        (
+            "both",
+            &[
+                ("role_arn", "arn:aws:iam::111111111111:role/r"),
+                ("source_profile", "b"),
+                ("credential_source", "Environment"),
+            ],
+        ),
+        (
+            "badsrc",
+            &[
+                ("role_arn", "arn:aws:iam::111111111111:role/r"),
+                ("credential_source", "Magic"),
+            ],
+        ),
+        (
+            "missingsrc",
+            &[
+                ("role_arn", "arn:aws:iam::111111111111:role/r"),
+                ("source_profile", "nope"),
+            ],
+        ),
+        (
+            "baddur",
+            &[
+                ("role_arn", "arn:aws:iam::111111111111:role/r"),
+                ("duration_seconds", "1h"),
+            ],
+        ),
+        (
+            "self",
+            &[
+                ("role_arn", "arn:aws:iam::111111111111:role/r"),
+                ("source_profile", "self"),
+            ],
+        ),
+        (
+            "viaxacct",
+            &[
+                ("role_arn", "arn:aws:iam::111111111111:role/r"),
+                ("source_profile", "proc"),
+            ],
+        ),
+        (
+            "proc",
+            &[(
+                "credential_process",
+                "/usr/bin/xacct credential-process --profile target",
+            )],
+        ),
+    ])
+}
+
+fn args(profile: Option<&str>) -> RoleArgs {
+    RoleArgs {
+        profile: profile.map(String::from),
+        ..RoleArgs::default()
+    }
+}
+
+fn env() -> EnvSnapshot {
+    EnvSnapshot {
+        user: Some("root".into()),
+        host: Some("box1".into()),
+        ..EnvSnapshot::default()
+    }
+}
+
+#[test]
+fn profile_values_are_read() {
+    let s = resolve(&args(Some("target")), &fixture(), &env()).unwrap();
+    assert_eq!(
+        s.role.as_str(),
+        "arn:aws:iam::111111111111:role/backup-reader"
+    );
+    assert_eq!(s.source, Source::Profile("b".into()));
+    assert_eq!(s.external_id.as_deref(), Some("ext-123"));
+    assert_eq!(s.session_name, "nightly");
+    assert_eq!(s.duration, 7200);
+    assert_eq!(s.region, "eu-west-1");
+    assert_eq!(s.margin, DEFAULT_MARGIN);
+    assert!(s.warnings.is_empty());
+}
+
+#[test]
+fn flags_override_the_profile() {
+    let a = RoleArgs {
+        role_arn: Some("arn:aws:iam::222222222222:role/other".into()),
+        source_profile: Some("b".into()),
+        external_id: Some("flag-ext".into()),
+        session_name: Some("flag-session".into()),
+        duration: Some("30m".into()),
+        region: Some("ap-south-1".into()),
+        refresh_margin: Some("5m".into()),
+        ..args(Some("ec2"))
+    };
+    let s = resolve(&a, &fixture(), &env()).unwrap();
+    assert_eq!(s.role.account(), "222222222222");
+    assert_eq!(
+        s.source,
+        Source::Profile("b".into()),
+        "--source-profile beats credential_source"
+    );
+    assert_eq!(s.external_id.as_deref(), Some("flag-ext"));
+    assert_eq!(s.session_name, "flag-session");
+    assert_eq!((s.duration, s.margin), (1800, 300));
+    assert_eq!(s.region, "ap-south-1");
+}
+
+#[test]
+fn defaults_without_a_profile() {
+    let a = RoleArgs {
+        role_arn: Some("arn:aws:iam::111111111111:role/r".into()),
+        ..args(None)
+    };
+    let s = resolve(&a, &fixture(), &env()).unwrap();
+    assert_eq!(s.session_name, "xacct-root@box1");
+    assert_eq!((s.duration, s.margin), (3600, 900));
+    assert_eq!(
+        (s.region.as_str(), s.configured_region.as_deref()),
+        ("us-east-1", None)
+    );
+    assert_eq!(
+        s.source,
+        Source::DefaultChain {
+            profile: None,
+            access_key_id: None
+        }
+    );
+}
+
+#[test]
+fn region_precedence() {
+    let a = || args(Some("target"));
+    let table = [
+        (
+            EnvSnapshot {
+                aws_region: Some("us-west-2".into()),
+                ..env()
+            },
+            "us-west-2",
+        ),
+        (
+            EnvSnapshot {
+                aws_default_region: Some("us-west-1".into()),
+                ..env()
+            },
+            "eu-west-1",
+        ),
+    ];
+    for (e, want) in table {
+        assert_eq!(resolve(&a(), &fixture(), &e).unwrap().region, want);
+    }
+    let no_region = RoleArgs {
+        role_arn: Some("arn:aws:iam::111111111111:role/r".into()),
+        ..args(None)
+    };
+    let e = EnvSnapshot {
+        aws_default_region: Some("us-west-1".into()),
+        ..env()
+    };
+    assert_eq!(
+        resolve(&no_region, &fixture(), &e).unwrap().region,
+        "us-west-1"
+    );
+}
+
+#[test]
+fn endpoint_precedence() {
+    let a = RoleArgs {
+        role_arn: Some("arn:aws:iam::111111111111:role/r".into()),
+        ..args(None)
+    };
+    let e = EnvSnapshot {
+        endpoint_url: Some("http://a".into()),
+        endpoint_url_sts: Some("http://sts".into()),
+        ..env()
+    };
+    assert_eq!(
+        resolve(&a, &fixture(), &e).unwrap().endpoint.as_deref(),
+        Some("http://sts")
+    );
+}
+
+#[test]
+fn role_chaining_is_clamped_with_one_warning() {
+    for profile in ["ec2", "chain"] {
+        let a = RoleArgs {
+            duration: Some("12h".into()),
+            ..args(Some(profile))
+        };
+        let s = resolve(&a, &fixture(), &env()).unwrap();
+        assert_eq!(s.duration, 3600, "{profile}");
+        assert_eq!(s.warnings.len(), 1, "{profile}");
+        assert!(
+            s.warnings[0].contains("clamped to 3600s"),
+            "{}",
+            s.warnings[0]
+        );
+    }
+    // One hour or less is not touched.
+    let a = RoleArgs {
+        duration: Some("1h".into()),
+        ..args(Some("ec2"))
+    };
+    assert!(resolve(&a, &fixture(), &env()).unwrap().warnings.is_empty());
+    // A static-key source is not a role session.
+    assert_eq!(
+        resolve(&args(Some("target")), &fixture(), &env())
+            .unwrap()
+            .duration,
+        7200
+    );
+}
+
+#[test]
+fn bad_input_is_rejected_with_the_fix() {
+    let arn = |a: &str| RoleArgs {
+        role_arn: Some(a.into()),
+        ..args(None)
+    };
+    let ok_arn = || arn("arn:aws:iam::111111111111:role/r");
+    // (case, args, exit code, text the message must contain)
+    let table: Vec<(&str, RoleArgs, i32, &str)> = vec![
+        ("nothing", args(None), 2, "pass --profile NAME"),
+        (
+            "missing profile",
+            args(Some("nope")),
+            2,
+            "profile \"nope\" not found in /home/u/.aws/config",
+        ),
+        ("no role_arn", args(Some("norole")), 2, "has no role_arn"),
+        (
+            "bad arn",
+            arn("arn:aws:s3:::b"),
+            2,
+            "is not an IAM role ARN",
+        ),
+        (
+            "short account",
+            arn("arn:aws:iam::123:role/r"),
+            2,
+            "12 digits",
+        ),
+        (
+            "duration low",
+            RoleArgs {
+                duration: Some("899".into()),
+                ..ok_arn()
+            },
+            2,
+            "out of range",
+        ),
+        (
+            "duration high",
+            RoleArgs {
+                duration: Some("13h".into()),
+                ..ok_arn()
+            },
+            2,
+            "out of range",
+        ),
+        (
+            "duration junk",
+            RoleArgs {
+                duration: Some("soon".into()),
+                ..ok_arn()
+            },
+            2,
+            "not a duration",
+        ),
+        (
+            "margin junk",
+            RoleArgs {
+                refresh_margin: Some("x".into()),
+                ..ok_arn()
+            },
+            2,
+            "not a duration",
+        ),
+        (
+            "margin >= duration",
+            RoleArgs {
+                refresh_margin: Some("1h".into()),
+                ..ok_arn()
+            },
+            2,
+            "must be shorter",
+        ),
+        (
+            "session short",
+            RoleArgs {
+                session_name: Some("a".into()),
+                ..ok_arn()
+            },
+            2,
+            "session name",
+        ),
+        (
+            "session charset",
+            RoleArgs {
+                session_name: Some("a b".into()),
+                ..ok_arn()
+            },
+            2,
+            "session name",
+        ),
+        (
+            "external id",
+            RoleArgs {
+                external_id: Some("a b".into()),
+                ..ok_arn()
+            },
+            2,
+            "external id",
+        ),
+        (
+            "region",
+            RoleArgs {
+                region: Some("Mars".into()),
+                ..ok_arn()
+            },
+            2,
+            "not an AWS region",
+        ),
+        (
+            "both sources",
+            args(Some("both")),
+            2,
+            "both source_profile and credential_source",
+        ),
+        (
+            "unknown credential_source",
+            args(Some("badsrc")),
+            2,
+            "use Environment, Ec2InstanceMetadata",
+        ),
+        (
+            "missing source profile",
+            args(Some("missingsrc")),
+            2,
+            "source profile \"nope\" not found",
+        ),
+        (
+            "profile duration",
+            args(Some("baddur")),
+            2,
+            "whole number of seconds",
+        ),
+        ("self source", args(Some("self")), 2, "names itself"),
+        (
+            "recursive source",
+            args(Some("viaxacct")),
+            2,
+            "runs xacct itself",
+        ),
+    ];
+    for (case, a, code, text) in table {
+        let err = resolve(&a, &fixture(), &env()).expect_err(case);
+        assert_eq!(err.exit_code(), code, "{case}: {err}");
+        let msg = err.to_string();
+        assert!(msg.contains(text), "{case}: {msg}");
+        assert!(!msg.contains('\n'), "{case}: one line: {msg}");
+    }
+}
+
+#[test]
+fn default_chain_recursion_is_refused() {
+    let a = RoleArgs {
+        role_arn: Some("arn:aws:iam::111111111111:role/r".into()),
+        ..args(None)
+    };
+    let e = EnvSnapshot {
+        aws_profile: Some("proc".into()),
+        ..env()
+    };
+    let err = resolve(&a, &fixture(), &e).unwrap_err();
+    assert!(err.to_string().contains("runs xacct itself"), "{err}");
+    // With keys in the environment the chain never reaches the profile.
+    let e = EnvSnapshot {
+        aws_access_key_id: Some("AKIA".into()),
+        ..e
+    };
+    resolve(&a, &fixture(), &e).unwrap();
+}
+
+#[test]
+fn default_session_names() {
+    let table = [
+        (Some("root"), Some("box"), "xacct-root@box"),
+        (None, None, "xacct-unknown@unknown"),
+        (Some("j\u{f6}rg"), Some("host name"), "xacct-j-rg@host-name"),
+    ];
+    for (user, host, want) in table {
+        assert_eq!(default_session_name(user, host), want);
+    }
+    let long = default_session_name(Some("u"), Some(&"h".repeat(100)));
+    assert_eq!(long.len(), 64);
+}

@@ -1,0 +1,182 @@
+//! Where cached credentials live: the `CredentialStore` trait, the OS keyring adapter, the
+//! `auto` fallback, and an in-memory store for tests.
+//!
+//! A missing or locked keyring must never break `credential-process`: every failure here
+//! becomes `StoreError::Unavailable`, and the caller goes on without a cache.
+
+mod keyring;
+mod memory;
+
+pub use memory::MemoryStore;
+
+use crate::error::Error;
+use std::cell::RefCell;
+
+/// Why a store could not answer. Never carries a stored value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    /// The store cannot be reached or is locked: go on without a cache.
+    Unavailable(String),
+    /// The stored bytes are not text: treat as a miss and overwrite.
+    Corrupt,
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::Unavailable(why) => write!(f, "{why}"),
+            StoreError::Corrupt => f.write_str("the stored entry is not valid text"),
+        }
+    }
+}
+
+/// A key-value store for serialized cache entries.
+pub trait CredentialStore {
+    /// `secret-service`, `keyutils`, `keychain`, `credential-manager` or `memory`.
+    fn name(&self) -> &'static str;
+    fn get(&self, key: &str) -> Result<Option<String>, StoreError>;
+    fn set(&self, key: &str, value: &str) -> Result<(), StoreError>;
+    /// Removes the entry; a missing entry is not an error.
+    fn delete(&self, key: &str) -> Result<(), StoreError>;
+}
+
+/// The `--keyring` / `XACCT_KEYRING` choice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreKind {
+    Auto,
+    SecretService,
+    Keyutils,
+    Keychain,
+    CredentialManager,
+    None,
+}
+
+impl StoreKind {
+    pub fn parse(s: Option<&str>) -> Result<StoreKind, Error> {
+        Ok(match s.unwrap_or("auto") {
+            "auto" | "" => StoreKind::Auto,
+            "secret-service" => StoreKind::SecretService,
+            "keyutils" => StoreKind::Keyutils,
+            "keychain" => StoreKind::Keychain,
+            "credential-manager" => StoreKind::CredentialManager,
+            "none" => StoreKind::None,
+            other => {
+                return Err(Error::Usage(format!(
+                    "keyring {:?} is not a store; use {} (--keyring or XACCT_KEYRING)",
+                    crate::arn::truncate(other, 40),
+                    keyring::CHOICES
+                )));
+            }
+        })
+    }
+}
+
+/// Opens the chosen store. `Ok(None)` for `none`; `Err` when the store cannot be opened
+/// (the caller warns and continues without a cache).
+pub fn open(kind: StoreKind) -> Result<Option<Box<dyn CredentialStore>>, StoreError> {
+    match kind {
+        StoreKind::None => Ok(None),
+        StoreKind::Auto => Ok(Some(Box::new(AutoStore::new(keyring::auto_order())))),
+        other => keyring::open(other).map(Some),
+    }
+}
+
+/// Tries each store in turn: the first that opens and answers serves the run. A store that
+/// fails (no bus, locked collection) is dropped for the rest of the run.
+struct AutoStore {
+    current: RefCell<Option<Box<dyn CredentialStore>>>,
+    remaining: RefCell<Vec<StoreKind>>,
+    failures: RefCell<Vec<String>>,
+}
+
+impl AutoStore {
+    fn new(order: Vec<StoreKind>) -> AutoStore {
+        let mut remaining = order;
+        remaining.reverse();
+        AutoStore {
+            current: RefCell::new(None),
+            remaining: RefCell::new(remaining),
+            failures: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Runs `op` on the current store, moving to the next store while it is unavailable.
+    fn with<T>(
+        &self,
+        op: impl Fn(&dyn CredentialStore) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        loop {
+            if self.current.borrow().is_none() {
+                let Some(kind) = self.remaining.borrow_mut().pop() else {
+                    let why = self.failures.borrow().join("; ");
+                    return Err(StoreError::Unavailable(format!(
+                        "no keyring store works ({why})"
+                    )));
+                };
+                match keyring::open(kind) {
+                    Ok(store) => *self.current.borrow_mut() = Some(store),
+                    Err(e) => self.failures.borrow_mut().push(format!("{kind:?}: {e}")),
+                }
+                continue;
+            }
+            let result = op(self.current.borrow().as_deref().expect("checked above"));
+            match result {
+                Err(StoreError::Unavailable(why)) => {
+                    let name = self
+                        .current
+                        .borrow()
+                        .as_ref()
+                        .map(|s| s.name())
+                        .unwrap_or("");
+                    self.failures.borrow_mut().push(format!("{name}: {why}"));
+                    *self.current.borrow_mut() = None;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+impl CredentialStore for AutoStore {
+    fn name(&self) -> &'static str {
+        // Resolve the store first so `name` reports the one that answers.
+        let _ = self.with(|_| Ok(()));
+        self.current
+            .borrow()
+            .as_ref()
+            .map(|s| s.name())
+            .unwrap_or("none")
+    }
+    fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.with(|s| s.get(key))
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.with(|s| s.set(key, value))
+    }
+    fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.with(|s| s.delete(key))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_names_parse() {
+        let table = [
+            (None, Some(StoreKind::Auto)),
+            (Some("auto"), Some(StoreKind::Auto)),
+            (Some("secret-service"), Some(StoreKind::SecretService)),
+            (Some("keyutils"), Some(StoreKind::Keyutils)),
+            (Some("none"), Some(StoreKind::None)),
+            (Some("gnome"), None),
+        ];
+        for (input, want) in table {
+            assert_eq!(StoreKind::parse(input).ok(), want, "{input:?}");
+        }
+        let err = StoreKind::parse(Some("gnome")).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("use auto"), "{err}");
+    }
+}
