@@ -141,7 +141,7 @@ pub fn describe(f: &StsFailure, s: &Settings) -> Error {
                 .unwrap_or_else(|| format!("region {}", s.region))
         )),
         (FailureKind::NoSourceCredentials, _) => Error::Aws(format!(
-            "no source credentials found in {source} ({msg}); set source_profile or credential_source in the profile, or pass --source-profile"
+            "could not load source credentials from {source} ({msg}); set source_profile or credential_source in the profile, or pass --source-profile"
         )),
         (FailureKind::Other, _) => Error::Aws(format!("STS AssumeRole on {role} failed: {msg}")),
     }
@@ -176,8 +176,13 @@ impl SdkSts {
             loader = loader.endpoint_url(ep);
         }
         loader = match &s.source {
+            // A chained source profile calls STS itself and needs the region too.
             Source::Profile(p) => loader.credentials_provider(
                 aws_config::profile::ProfileFileCredentialsProvider::builder()
+                    .configure(
+                        &aws_config::provider_config::ProviderConfig::default()
+                            .with_region(Some(aws_config::Region::new(s.region.clone()))),
+                    )
                     .profile_name(p)
                     .build(),
             ),
@@ -240,25 +245,18 @@ where
     R: std::fmt::Debug + Send + Sync + 'static,
 {
     use aws_sdk_sts::error::SdkError;
-    use aws_smithy_types::error::display::DisplayErrorContext;
-    let text = one_line(&DisplayErrorContext(&e).to_string());
+    let text = one_line(&error_chain(&e));
     match &e {
         SdkError::ServiceError(se) => StsFailure {
             kind: FailureKind::Service,
             code: se.err().code().unwrap_or("Unknown").to_string(),
             message: se.err().message().unwrap_or("").to_string(),
         },
-        _ if text.contains("CredentialsNotLoaded")
-            || text.contains("no providers in chain provided credentials")
-            || text.contains("failed to load credentials")
-            || text.contains("identity resolver") =>
-        {
-            StsFailure {
-                kind: FailureKind::NoSourceCredentials,
-                code: "NoCredentials".into(),
-                message: shorten(&text),
-            }
-        }
+        _ if is_credentials_error(&e) => StsFailure {
+            kind: FailureKind::NoSourceCredentials,
+            code: "NoCredentials".into(),
+            message: shorten(&text),
+        },
         SdkError::TimeoutError(_) => StsFailure {
             kind: FailureKind::Unreachable,
             code: "Timeout".into(),
@@ -275,6 +273,35 @@ where
             message: shorten(&text),
         },
     }
+}
+
+/// True when the SDK failed while loading the source credentials (the error chain holds
+/// an `aws_credential_types` `CredentialsError`), not while talking to STS.
+fn is_credentials_error(e: &(dyn std::error::Error + 'static)) -> bool {
+    use aws_credential_types::provider::error::CredentialsError;
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if err.downcast_ref::<CredentialsError>().is_some() {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
+}
+
+/// The Display texts of an error and its sources, without repeats. Debug output is never
+/// used: it is long, and nothing guarantees it holds no request details.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        let text = err.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = err.source();
+    }
+    parts.join(": ")
 }
 
 fn shorten(s: &str) -> String {

@@ -164,7 +164,7 @@ fn errors_name_the_fix() {
         (
             nocreds,
             None,
-            &["no source credentials", "--source-profile"][..],
+            &["could not load source credentials", "--source-profile"][..],
         ),
     ];
     for (failure, ext, wants) in table {

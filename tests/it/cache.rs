@@ -1,0 +1,211 @@
+//! The keyring cache and single flight, through the real binary and real stores.
+
+use crate::util::*;
+use std::process::{Command, Stdio};
+use xacct::store::{self, StoreKind};
+
+fn args_for(w: &World) -> Vec<String> {
+    [
+        "credential-process",
+        "--role-arn",
+        &w.role_arn,
+        "--source-profile",
+        "src",
+        "--session-name",
+        "cache-test",
+        "--region",
+        "us-east-1",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+fn role_args(w: &World) -> xacct::cli::RoleArgs {
+    xacct::cli::RoleArgs {
+        role_arn: Some(w.role_arn.clone()),
+        source_profile: Some("src".into()),
+        session_name: Some("cache-test".into()),
+        region: Some("us-east-1".into()),
+        ..Default::default()
+    }
+}
+
+fn run_args(w: &World, extra: &[&str]) -> Run {
+    let mut a = args_for(w);
+    a.extend(extra.iter().map(|s| s.to_string()));
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    w.ok(&a)
+}
+
+#[test]
+fn cache_hit_makes_no_sts_call_in_each_store() {
+    for kind in ["keyutils", "secret-service"] {
+        let mut w = World::new();
+        if kind == "secret-service" {
+            w.set("DBUS_SESSION_BUS_ADDRESS", &dbus_address());
+        }
+        w.set("XACCT_KEYRING", kind);
+        let first = run_args(&w, &[]);
+        let second = run_args(&w, &[]);
+        assert_eq!(first.stdout, second.stdout, "{kind}: served from the cache");
+        assert_eq!(w.assume_count(), 1, "{kind}");
+        assert_eq!(second.stderr, "", "{kind}: {}", second.stderr);
+        // The entry really is in that store.
+        let key = cache_key_for(&w, role_args(&w));
+        let st = store::open(StoreKind::parse(Some(kind)).unwrap())
+            .unwrap()
+            .unwrap();
+        let entry = st.get(&key).unwrap().expect("entry stored");
+        assert!(entry.contains(&w.role_arn), "{kind}");
+        st.delete(&key).unwrap();
+    }
+}
+
+#[test]
+fn auto_uses_secret_service_when_it_answers_and_keyutils_otherwise() {
+    let mut w = World::new();
+    w.set("XACCT_KEYRING", "auto")
+        .set("DBUS_SESSION_BUS_ADDRESS", &dbus_address());
+    run_args(&w, &[]);
+    let key = cache_key_for(&w, role_args(&w));
+    let ss = store::open(StoreKind::SecretService).unwrap().unwrap();
+    assert!(
+        ss.get(&key).unwrap().is_some(),
+        "auto picked the Secret Service"
+    );
+    ss.delete(&key).unwrap();
+
+    let mut w = World::new();
+    w.set("XACCT_KEYRING", "auto")
+        .set("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
+    let r = run_args(&w, &[]);
+    assert_eq!(r.stderr, "", "falling back to keyutils is silent");
+    run_args(&w, &[]);
+    assert_eq!(w.assume_count(), 1, "keyutils served the second call");
+}
+
+#[test]
+fn no_cache_and_keyring_none_always_assume() {
+    let mut w = World::new();
+    run_args(&w, &["--no-cache"]);
+    run_args(&w, &["--no-cache"]);
+    assert_eq!(w.assume_count(), 2);
+    w.set("XACCT_KEYRING", "none");
+    run_args(&w, &[]);
+    run_args(&w, &[]);
+    assert_eq!(w.assume_count(), 4);
+}
+
+#[test]
+fn missing_keyring_warns_once_and_still_answers() {
+    let mut w = World::new();
+    w.set("XACCT_KEYRING", "secret-service")
+        .set("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
+    let r = run_args(&w, &[]);
+    assert_eq!(r.json()["AccountId"], ACCOUNT_A);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("continuing without a cache"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn refresh_margin_is_honoured() {
+    let w = World::new();
+    run_args(&w, &["--duration", "900", "--refresh-margin", "890s"]);
+    run_args(&w, &["--duration", "900", "--refresh-margin", "890s"]);
+    assert_eq!(
+        w.assume_count(),
+        1,
+        "more than the margin left: served from the cache"
+    );
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    // The margin is not part of the key: the same entry now has less than 899s left.
+    run_args(&w, &["--duration", "900", "--refresh-margin", "899s"]);
+    assert_eq!(w.assume_count(), 2, "less than the margin left: refreshed");
+}
+
+#[test]
+fn corrupt_and_truncated_entries_are_misses_and_get_overwritten() {
+    for junk in [
+        "{not json",
+        "{\"version\":1,\"credentials\":{\"access_key_id\":\"AS",
+        "{\"version\":99}",
+    ] {
+        let w = World::new();
+        let key = cache_key_for(&w, role_args(&w));
+        let st = store::open(StoreKind::Keyutils).unwrap().unwrap();
+        st.set(&key, junk).unwrap();
+        let r = run_args(&w, &[]);
+        assert_eq!(r.json()["AccountId"], ACCOUNT_A, "{junk}");
+        assert_eq!(r.stderr, "", "{junk}");
+        run_args(&w, &[]);
+        assert_eq!(w.assume_count(), 1, "{junk}: overwritten with a good entry");
+        st.delete(&key).unwrap();
+    }
+}
+
+#[test]
+fn thirty_two_cold_processes_make_one_assume_role() {
+    let w = World::new();
+    let args = args_for(&w);
+    let children: Vec<_> = (0..32)
+        .map(|_| {
+            w.cmd(&args.iter().map(String::as_str).collect::<Vec<_>>())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outs: Vec<Run> = children
+        .into_iter()
+        .map(|c| Run::from(c.wait_with_output().unwrap()))
+        .collect();
+    for r in &outs {
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(r.stdout, outs[0].stdout, "all got the same credentials");
+    }
+    assert_eq!(w.assume_count(), 1);
+    let locks: Vec<_> = std::fs::read_dir(w.home().join("run/xacct"))
+        .unwrap()
+        .collect();
+    assert_eq!(locks.len(), 1, "one lock file per key");
+}
+
+#[test]
+fn a_lock_holder_killed_with_sigkill_releases_the_lock() {
+    let w = World::new();
+    let key = cache_key_for(&w, role_args(&w));
+    let dir = w.home().join("run/xacct");
+    xacct::lock::ensure_dir(&dir).unwrap();
+    let lock_file = dir.join(format!("{key}.lock"));
+    // flock(1) takes the same flock(2) lock std's File::lock uses.
+    let mut holder = Command::new("flock")
+        .arg("-o")
+        .arg(&lock_file)
+        .args(["sleep", "60"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let args = args_for(&w);
+    let waiter = w
+        .cmd(&args.iter().map(String::as_str).collect::<Vec<_>>())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(w.assume_count(), 0, "the waiter waits for the holder");
+    Command::new("kill")
+        .args(["-9", &holder.id().to_string()])
+        .status()
+        .unwrap();
+    holder.wait().unwrap();
+    let r = Run::from(waiter.wait_with_output().unwrap());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(w.assume_count(), 1);
+}
