@@ -10,7 +10,8 @@ pub fn env_snapshot() -> EnvSnapshot {
     EnvSnapshot {
         user: var("USER")
             .or_else(|| var("LOGNAME"))
-            .or_else(|| var("USERNAME")),
+            .or_else(|| var("USERNAME"))
+            .or_else(user_from_uid),
         host: gethostname::gethostname().into_string().ok(),
         aws_region: var("AWS_REGION"),
         aws_default_region: var("AWS_DEFAULT_REGION"),
@@ -19,4 +20,24 @@ pub fn env_snapshot() -> EnvSnapshot {
         aws_profile: var("AWS_PROFILE"),
         aws_access_key_id: var("AWS_ACCESS_KEY_ID"),
     }
+}
+
+/// Cron and systemd units may run without USER/LOGNAME: name the session after the
+/// account that owns this process, from /etc/passwd, else its uid.
+#[cfg(unix)]
+fn user_from_uid() -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").ok()?.uid();
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let name = passwd.lines().find_map(|line| {
+        let mut f = line.split(':');
+        let (name, _, id) = (f.next()?, f.next()?, f.next()?);
+        (id.parse::<u32>().ok()? == uid).then(|| name.to_string())
+    });
+    Some(name.unwrap_or_else(|| format!("uid{uid}")))
+}
+
+#[cfg(not(unix))]
+fn user_from_uid() -> Option<String> {
+    None
 }

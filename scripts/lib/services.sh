@@ -74,12 +74,12 @@ xacct_ensure_deps() {
 
 _xacct_ensure_apt() {
     local missing=0 cmd
-    for cmd in gnome-keyring-daemon dbus-daemon dbus-send keyctl secret-tool python3; do
+    for cmd in gnome-keyring-daemon dbus-daemon dbus-send keyctl secret-tool strace flock python3; do
         if ! command -v "$cmd" >/dev/null 2>&1; then
             missing=1
         fi
     done
-    local pkgs=(gnome-keyring dbus-daemon dbus libsecret-tools keyutils)
+    local pkgs=(gnome-keyring dbus-daemon dbus libsecret-tools keyutils strace util-linux)
     if command -v python3 >/dev/null 2>&1; then
         if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
             missing=1
@@ -95,7 +95,7 @@ _xacct_ensure_apt() {
     _xacct_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
     _xacct_as_root env DEBIAN_FRONTEND=noninteractive \
         apt-get install -y -q --no-install-recommends "${pkgs[@]}" >/dev/null
-    for cmd in gnome-keyring-daemon dbus-daemon dbus-send keyctl secret-tool python3; do
+    for cmd in gnome-keyring-daemon dbus-daemon dbus-send keyctl secret-tool strace flock python3; do
         command -v "$cmd" >/dev/null 2>&1 || _xacct_die "$cmd still missing after apt-get install"
     done
 }

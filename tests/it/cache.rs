@@ -209,3 +209,52 @@ fn a_lock_holder_killed_with_sigkill_releases_the_lock() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(w.assume_count(), 1);
 }
+
+/// The files a run opened and the sockets it connected, from strace.
+fn traced(w: &World, args: &[&str]) -> String {
+    let trace = w.home().join(format!("trace-{}", unique("t")));
+    let out = Command::new("strace")
+        .args(["-f", "-e", "trace=openat,open,connect", "-o"])
+        .arg(&trace)
+        .arg(xacct_bin())
+        .args(args)
+        .env_clear()
+        .envs(&w.env)
+        .output()
+        .unwrap_or_else(|e| panic!("strace is missing ({e}): run the tests through scripts/test"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&trace).unwrap();
+    std::fs::remove_file(&trace).unwrap();
+    text
+}
+
+#[test]
+fn cache_hit_loads_no_sdk_config_tls_or_ca_bundle() {
+    let mut w = World::new();
+    // Where the SDK looks for CA certificates, made visible to the trace.
+    let certs = std::env::var("SSL_CERT_FILE")
+        .unwrap_or_else(|_| "/etc/ssl/certs/ca-certificates.crt".into());
+    w.set("SSL_CERT_FILE", &certs);
+    let args = args_for(&w);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let miss = traced(&w, &args);
+    assert!(
+        miss.contains(&certs),
+        "the miss path loads the CA bundle (the check below can fail)"
+    );
+    assert!(miss.contains("connect("), "the miss path talks to STS");
+    let hit = traced(&w, &args);
+    assert_eq!(w.assume_count(), 1);
+    assert!(
+        !hit.contains(&certs) && !hit.contains("/etc/ssl"),
+        "cache hit read the CA bundle:\n{hit}"
+    );
+    assert!(
+        !hit.contains("connect("),
+        "cache hit opened a socket:\n{hit}"
+    );
+}

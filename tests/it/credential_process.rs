@@ -154,3 +154,22 @@ fn unreachable_sts_fails_with_one_line() {
     assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
     assert!(r.stderr.contains("cannot reach STS"), "{}", r.stderr);
 }
+
+#[test]
+fn session_name_without_user_or_logname_names_the_uid_owner() {
+    let mut w = World::new();
+    w.env.remove("USER");
+    w.env.remove("LOGNAME");
+    w.target_profile("");
+    w.ok(&["credential-process", "--profile", "target"]);
+    let me = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .unwrap();
+    let me = String::from_utf8(me.stdout).unwrap().trim().to_string();
+    let session = assume_records(&w.role_arn)[0]["session_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(session.starts_with(&format!("xacct-{me}@")), "{session}");
+}
