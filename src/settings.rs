@@ -106,6 +106,14 @@ pub struct Settings {
     pub profile: Option<String>,
     /// Warnings to print once on stderr (e.g. a clamped duration).
     pub warnings: Vec<String>,
+    /// MFA device the role requires (part of the cache key).
+    pub mfa_serial: Option<String>,
+    /// The MFA code from --token-code. Not part of the cache key (it changes every 30 s);
+    /// without it the code is asked for on /dev/tty, only on a cache miss.
+    pub token_code: Option<crate::creds::Secret>,
+    pub source_identity: Option<String>,
+    /// Session tags, sorted by key.
+    pub tags: Vec<(String, String)>,
 }
 
 const CREDENTIAL_SOURCES: &str = "Environment, Ec2InstanceMetadata or EcsContainer";
@@ -220,6 +228,8 @@ pub fn resolve(args: &RoleArgs, profiles: &Profiles, env: &EnvSnapshot) -> Resul
         .or_else(|| from_profile("endpoint_url").map(str::to_string))
         .filter(|e| !e.is_empty());
 
+    let session = resolve_session_opts(args, &from_profile, pname)?;
+
     Ok(Settings {
         role,
         source,
@@ -233,6 +243,69 @@ pub fn resolve(args: &RoleArgs, profiles: &Profiles, env: &EnvSnapshot) -> Resul
         no_cache: args.no_cache,
         profile: args.profile.clone(),
         warnings,
+        mfa_serial: session.mfa_serial,
+        token_code: session.token_code,
+        source_identity: session.source_identity,
+        tags: session.tags,
+    })
+}
+
+struct SessionOpts {
+    mfa_serial: Option<String>,
+    token_code: Option<crate::creds::Secret>,
+    source_identity: Option<String>,
+    tags: Vec<(String, String)>,
+}
+
+/// MFA, source identity and session tags (`session_opts` holds the STS limits).
+fn resolve_session_opts<'p>(
+    args: &RoleArgs,
+    from_profile: &dyn Fn(&str) -> Option<&'p str>,
+    pname: &str,
+) -> Result<SessionOpts, Error> {
+    use crate::session_opts as so;
+    let mfa_serial = args
+        .mfa_serial
+        .as_deref()
+        .or_else(|| from_profile("mfa_serial"))
+        .map(|m| so::check_mfa_serial(m).map(|()| m.to_string()))
+        .transpose()
+        .map_err(Error::Usage)?;
+    if let Some(code) = &args.token_code {
+        so::check_token_code(code.expose()).map_err(Error::Usage)?;
+        if mfa_serial.is_none() {
+            return Err(Error::Usage(
+                "--token-code needs an MFA device: pass --mfa-serial ARN or set mfa_serial in the profile".into(),
+            ));
+        }
+    }
+    let source_identity = args
+        .source_identity
+        .as_deref()
+        .or_else(|| from_profile("source_identity"))
+        .map(|id| so::check_source_identity(id).map(|()| id.to_string()))
+        .transpose()
+        .map_err(Error::Usage)?;
+    let profile_tags = match from_profile("session_tags") {
+        Some(list) => so::parse_tag_list(list).map_err(|e| {
+            Error::Config(format!(
+                "profile {pname:?} has a bad session_tags entry: {e} (session_tags = K1=V1,K2=V2)"
+            ))
+        })?,
+        None => Vec::new(),
+    };
+    let flag_tags = args
+        .tags
+        .iter()
+        .map(|t| so::parse_tag(t))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Error::Usage)?;
+    let tags = so::merge_tags(profile_tags, flag_tags).map_err(Error::Usage)?;
+    Ok(SessionOpts {
+        mfa_serial,
+        token_code: args.token_code.clone(),
+        source_identity,
+        tags,
     })
 }
 
