@@ -44,7 +44,13 @@ pub fn init(verbose: u8, quiet: bool) {
             .try_init(),
         None => {
             let own = level(verbose, quiet);
-            let others = own.min(LevelFilter::WARN);
+            // The SDK warns about benign things (a missing ~/.aws/config): its lines
+            // appear from -v on, and all of them with RUST_LOG.
+            let others = if verbose > 0 {
+                LevelFilter::WARN
+            } else {
+                LevelFilter::OFF
+            };
             let targets = Targets::new()
                 .with_default(others)
                 .with_target("xacct", own);
