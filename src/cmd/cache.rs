@@ -172,9 +172,17 @@ fn clear(args: &CacheClearArgs, keyring: Option<&str>, quiet: bool) -> Result<()
     };
     let mut cleared = Vec::new();
     let mut failed = 0;
+    let mut removed = 0;
     for (key, name) in &targets {
+        // Counted only when the store still had it (a stale index entry is just dropped).
+        let had = stores
+            .get(name)
+            .is_some_and(|s| !matches!(s.get(key), Ok(None)));
         match stores.get(name).map(|s| s.delete(key)) {
-            Some(Ok(())) => cleared.push((key.clone(), name.clone())),
+            Some(Ok(())) => {
+                removed += usize::from(had);
+                cleared.push((key.clone(), name.clone()));
+            }
             Some(Err(e)) => {
                 crate::ui::warn(&format!(
                     "cannot delete {} from {name}: {e}",
@@ -197,11 +205,8 @@ fn clear(args: &CacheClearArgs, keyring: Option<&str>, quiet: bool) -> Result<()
         }
     });
     if !quiet {
-        eprintln!(
-            "xacct: cleared {} cached entr{}",
-            cleared.len(),
-            if cleared.len() == 1 { "y" } else { "ies" }
-        );
+        let plural = if removed == 1 { "entry" } else { "entries" };
+        eprintln!("xacct: cleared {removed} cached {plural}");
     }
     if failed > 0 {
         return Err(Error::Runtime(format!(

@@ -85,6 +85,12 @@ fn list_and_clear_round_trip_in_each_store() {
             cleared.stderr
         );
         assert_eq!(w.ok(&["cache", "list"]).stdout, "", "{kind}: list is empty");
+        let again = run_with(&w, &["cache", "clear"], &flags);
+        assert!(
+            again.stderr.contains("cleared 0 cached entries"),
+            "{}",
+            again.stderr
+        );
         let st = store::open(StoreKind::parse(Some(kind)).unwrap())
             .unwrap()
             .unwrap();

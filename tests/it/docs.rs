@@ -82,7 +82,10 @@ fn every_subcommand_has_a_man_page_linked_from_the_readme() {
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     for (name, _) in render_all() {
         let link = format!("(man/{name})");
-        assert!(readme.contains(&link), "README.md does not link {link}");
+        assert!(
+            readme.contains(&link),
+            "README.md does not link {link}: add a row for it to the `## Command reference` table"
+        );
     }
 }
 
