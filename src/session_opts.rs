@@ -6,6 +6,8 @@
 //! 50 tags, tag keys 1..128 and values 0..256 of `[\p{L}\p{Z}\p{N}_.:/=+\-@]`.
 
 use crate::arn::truncate;
+use crate::cli::RoleArgs;
+use crate::error::Error;
 
 /// STS accepts at most 50 session tags per AssumeRole.
 pub const MAX_TAGS: usize = 50;
@@ -110,9 +112,171 @@ pub fn merge_tags(
     Ok(out)
 }
 
+/// The resolved MFA, source identity and session tags.
+pub struct SessionOpts {
+    pub mfa_serial: Option<String>,
+    pub token_code: Option<crate::creds::Secret>,
+    pub source_identity: Option<String>,
+    pub tags: Vec<(String, String)>,
+}
+
+/// Resolves MFA, source identity and session tags: flags, then the profile's keys.
+pub fn resolve<'p>(
+    args: &RoleArgs,
+    from_profile: &dyn Fn(&str) -> Option<&'p str>,
+    pname: &str,
+) -> Result<SessionOpts, Error> {
+    let mfa_serial = args
+        .mfa_serial
+        .as_deref()
+        .or_else(|| from_profile("mfa_serial"))
+        .map(|m| check_mfa_serial(m).map(|()| m.to_string()))
+        .transpose()
+        .map_err(Error::Usage)?;
+    if let Some(code) = &args.token_code {
+        check_token_code(code.expose()).map_err(Error::Usage)?;
+        if mfa_serial.is_none() {
+            return Err(Error::Usage(
+                "--token-code needs an MFA device: pass --mfa-serial ARN or set mfa_serial in the profile".into(),
+            ));
+        }
+    }
+    let source_identity = args
+        .source_identity
+        .as_deref()
+        .or_else(|| from_profile("source_identity"))
+        .map(|id| check_source_identity(id).map(|()| id.to_string()))
+        .transpose()
+        .map_err(Error::Usage)?;
+    let profile_tags = match from_profile("session_tags") {
+        Some(list) => parse_tag_list(list).map_err(|e| {
+            Error::Config(format!(
+                "profile {pname:?} has a bad session_tags entry: {e} (session_tags = K1=V1,K2=V2)"
+            ))
+        })?,
+        None => Vec::new(),
+    };
+    let flag_tags = args
+        .tags
+        .iter()
+        .map(|t| parse_tag(t))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Error::Usage)?;
+    let tags = merge_tags(profile_tags, flag_tags).map_err(Error::Usage)?;
+    Ok(SessionOpts {
+        mfa_serial,
+        token_code: args.token_code.clone(),
+        source_identity,
+        tags,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settings::{EnvSnapshot, Profiles};
+
+    /// Resolves `args` against a profile `p` with `keys`.
+    fn resolved(args: RoleArgs, keys: &[(&str, &str)]) -> Result<crate::settings::Settings, Error> {
+        let mut profiles = Profiles::default();
+        let mut p: std::collections::BTreeMap<String, String> = keys
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        p.insert("role_arn".into(), "arn:aws:iam::111111111111:role/r".into());
+        profiles.profiles.insert("p".into(), p);
+        let args = RoleArgs {
+            profile: Some("p".into()),
+            ..args
+        };
+        crate::settings::resolve(&args, &profiles, &EnvSnapshot::default())
+    }
+
+    #[test]
+    fn profile_keys_and_flags_resolve() {
+        let keys = [
+            ("mfa_serial", "arn:aws:iam::222222222222:mfa/alice"),
+            ("source_identity", "from-profile"),
+            ("session_tags", "team=backup,env=prod"),
+        ];
+        let s = resolved(RoleArgs::default(), &keys).unwrap();
+        assert_eq!(s.mfa_serial.as_deref(), Some(keys[0].1));
+        assert_eq!(s.source_identity.as_deref(), Some("from-profile"));
+        assert_eq!(
+            s.tags,
+            vec![
+                ("env".into(), "prod".into()),
+                ("team".into(), "backup".into())
+            ]
+        );
+        assert!(s.token_code.is_none());
+        let s = resolved(
+            RoleArgs {
+                mfa_serial: Some("arn:aws:iam::222222222222:mfa/bob".into()),
+                token_code: Some(crate::creds::Secret::new("123456")),
+                source_identity: Some("flag".into()),
+                tags: vec!["team=ops".into()],
+                ..RoleArgs::default()
+            },
+            &keys,
+        )
+        .unwrap();
+        assert_eq!(
+            s.mfa_serial.as_deref(),
+            Some("arn:aws:iam::222222222222:mfa/bob")
+        );
+        assert_eq!(s.source_identity.as_deref(), Some("flag"));
+        assert_eq!(s.tags[1], ("team".into(), "ops".into()));
+        assert_eq!(s.token_code.as_ref().map(|c| c.expose()), Some("123456"));
+    }
+
+    #[test]
+    fn bad_values_are_usage_or_config_errors() {
+        let code = |c: &str| Some(crate::creds::Secret::new(c));
+        let table: Vec<(RoleArgs, &[(&str, &str)], i32, &str)> = vec![
+            (
+                RoleArgs {
+                    token_code: code("123456"),
+                    ..RoleArgs::default()
+                },
+                &[],
+                2,
+                "--mfa-serial",
+            ),
+            (
+                RoleArgs {
+                    token_code: code("12345"),
+                    ..RoleArgs::default()
+                },
+                &[("mfa_serial", "arn:aws:iam::222222222222:mfa/alice")],
+                2,
+                "6 digits",
+            ),
+            (
+                RoleArgs::default(),
+                &[("mfa_serial", "short")],
+                2,
+                "mfa serial",
+            ),
+            (
+                RoleArgs::default(),
+                &[("source_identity", "x")],
+                2,
+                "source identity",
+            ),
+            (
+                RoleArgs::default(),
+                &[("session_tags", "a=1,b")],
+                2,
+                "session_tags = K1=V1,K2=V2",
+            ),
+        ];
+        for (args, keys, exit, want) in table {
+            let err = resolved(args, keys).unwrap_err();
+            assert_eq!(err.exit_code(), exit, "{err}");
+            assert!(err.to_string().contains(want), "{err} lacks {want}");
+        }
+    }
 
     #[test]
     fn mfa_serials() {

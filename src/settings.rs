@@ -228,7 +228,7 @@ pub fn resolve(args: &RoleArgs, profiles: &Profiles, env: &EnvSnapshot) -> Resul
         .or_else(|| from_profile("endpoint_url").map(str::to_string))
         .filter(|e| !e.is_empty());
 
-    let session = resolve_session_opts(args, &from_profile, pname)?;
+    let session = crate::session_opts::resolve(args, &from_profile, pname)?;
 
     Ok(Settings {
         role,
@@ -247,65 +247,6 @@ pub fn resolve(args: &RoleArgs, profiles: &Profiles, env: &EnvSnapshot) -> Resul
         token_code: session.token_code,
         source_identity: session.source_identity,
         tags: session.tags,
-    })
-}
-
-struct SessionOpts {
-    mfa_serial: Option<String>,
-    token_code: Option<crate::creds::Secret>,
-    source_identity: Option<String>,
-    tags: Vec<(String, String)>,
-}
-
-/// MFA, source identity and session tags (`session_opts` holds the STS limits).
-fn resolve_session_opts<'p>(
-    args: &RoleArgs,
-    from_profile: &dyn Fn(&str) -> Option<&'p str>,
-    pname: &str,
-) -> Result<SessionOpts, Error> {
-    use crate::session_opts as so;
-    let mfa_serial = args
-        .mfa_serial
-        .as_deref()
-        .or_else(|| from_profile("mfa_serial"))
-        .map(|m| so::check_mfa_serial(m).map(|()| m.to_string()))
-        .transpose()
-        .map_err(Error::Usage)?;
-    if let Some(code) = &args.token_code {
-        so::check_token_code(code.expose()).map_err(Error::Usage)?;
-        if mfa_serial.is_none() {
-            return Err(Error::Usage(
-                "--token-code needs an MFA device: pass --mfa-serial ARN or set mfa_serial in the profile".into(),
-            ));
-        }
-    }
-    let source_identity = args
-        .source_identity
-        .as_deref()
-        .or_else(|| from_profile("source_identity"))
-        .map(|id| so::check_source_identity(id).map(|()| id.to_string()))
-        .transpose()
-        .map_err(Error::Usage)?;
-    let profile_tags = match from_profile("session_tags") {
-        Some(list) => so::parse_tag_list(list).map_err(|e| {
-            Error::Config(format!(
-                "profile {pname:?} has a bad session_tags entry: {e} (session_tags = K1=V1,K2=V2)"
-            ))
-        })?,
-        None => Vec::new(),
-    };
-    let flag_tags = args
-        .tags
-        .iter()
-        .map(|t| so::parse_tag(t))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(Error::Usage)?;
-    let tags = so::merge_tags(profile_tags, flag_tags).map_err(Error::Usage)?;
-    Ok(SessionOpts {
-        mfa_serial,
-        token_code: args.token_code.clone(),
-        source_identity,
-        tags,
     })
 }
 
