@@ -233,7 +233,8 @@ mod tests {
     #[test]
     fn bad_values_are_usage_or_config_errors() {
         let code = |c: &str| Some(crate::creds::Secret::new(c));
-        let table: Vec<(RoleArgs, &[(&str, &str)], i32, &str)> = vec![
+        type Keys<'a> = &'a [(&'a str, &'a str)];
+        let table: Vec<(RoleArgs, Keys<'_>, i32, &str)> = vec![
             (
                 RoleArgs {
                     token_code: code("123456"),
