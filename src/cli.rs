@@ -138,7 +138,8 @@ pub struct CredentialProcessArgs {
 #[derive(Args, Debug, Default, Clone)]
 pub struct RoleArgs {
     /// Profile of the AWS config file to read role_arn, source_profile, credential_source,
-    /// external_id, role_session_name, duration_seconds and region from.
+    /// external_id, role_session_name, duration_seconds, region, mfa_serial,
+    /// source_identity and session_tags from.
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
 

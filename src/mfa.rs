@@ -2,7 +2,9 @@
 //!
 //! Never from stdin: under `credential_process` stdin belongs to the SDK that runs xacct,
 //! and a cron job has nothing there. Asked for lazily (only when the cache misses), so a
-//! cached session never prompts, and at most once per run.
+//! cached session never prompts, and at most once per run. The prompt runs while the
+//! key's refresh lock is held, so other processes wait for the one human answer instead
+//! of prompting too.
 
 use crate::creds::Secret;
 use crate::error::Error;

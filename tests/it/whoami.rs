@@ -42,3 +42,15 @@ fn whoami_shows_account_a_and_whether_the_cache_answered() {
         assert!(!text.stdout.contains(s.as_str()));
     }
 }
+
+#[test]
+fn whoami_with_bad_role_options_makes_no_network_call() {
+    let mut w = World::new();
+    let trip = Tripwire::new();
+    w.set("AWS_ENDPOINT_URL", &trip.url());
+    let r = w.run(&["whoami", "--role-arn", "arn:aws:iam::1:role/x", "--json"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    assert!(r.stderr.contains("12 digits"), "{}", r.stderr);
+    assert_eq!(trip.hits(), 0);
+}
