@@ -151,7 +151,9 @@ fn clear(args: &CacheClearArgs, keyring: Option<&str>, quiet: bool) -> Result<()
             StoreKind::None => None,
             kind => store::open(kind)
                 .map_err(|e| Error::Runtime(format!("cannot open the credential cache: {e}")))?
-                .map(|s| s.name().to_string()),
+                .map(|s| s.name().to_string())
+                // `auto` with no working store: nothing to delete from.
+                .filter(|name| name != "none"),
         };
         let mut t: Vec<(String, String)> = cache_index::load(&dir)
             .entries
