@@ -19,6 +19,15 @@ struct KeyInputs<'a> {
     source: String,
     region: &'a str,
     endpoint: Option<&'a str>,
+    // Added after v1 shipped: skipped when unset so existing keys stay valid. The MFA
+    // serial is in, the token code is not (it changes every 30 s; a cached session
+    // made with any code of the same device is as good).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mfa_serial: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source_identity: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    tags: &'a [(String, String)],
 }
 
 /// `v1-<sha256 hex>` of the canonical JSON of the inputs.
@@ -31,6 +40,9 @@ pub fn cache_key(s: &Settings) -> String {
         source: s.source.describe(),
         region: &s.region,
         endpoint: s.endpoint.as_deref(),
+        mfa_serial: s.mfa_serial.as_deref(),
+        source_identity: s.source_identity.as_deref(),
+        tags: &s.tags,
     };
     let canonical = serde_json::to_vec(&inputs).expect("plain strings serialize");
     let digest = Sha256::digest(&canonical);
@@ -133,9 +145,60 @@ mod tests {
                 },
             ),
         ];
+        let with = |f: fn(&mut RoleArgs)| {
+            let mut a = base();
+            f(&mut a);
+            a
+        };
+        let variants = variants.into_iter().chain([
+            (
+                "mfa serial",
+                with(|a| a.mfa_serial = Some("arn:aws:iam::222222222222:mfa/al".into())),
+                env.clone(),
+            ),
+            (
+                "source identity",
+                with(|a| a.source_identity = Some("alice".into())),
+                env.clone(),
+            ),
+            ("tag", with(|a| a.tags = vec!["team=x".into()]), env.clone()),
+            (
+                "tag value",
+                with(|a| a.tags = vec!["team=y".into()]),
+                env.clone(),
+            ),
+        ]);
         for (what, args, env) in variants {
             assert_ne!(key_of(args, env), k0, "{what} must change the key");
         }
+    }
+
+    /// Keys made before MFA, source identity and tags existed must stay valid: this is
+    /// the key of `base()` as computed by the first release.
+    #[test]
+    fn keys_without_the_new_options_are_unchanged() {
+        // sha256 of {"role_arn":"arn:aws:iam::111111111111:role/r","external_id":null,
+        // "session_name":"s1","duration":3600,"source":"default-chain:profile=-,key=-",
+        // "region":"us-east-1","endpoint":null}, the v1 canonical form.
+        let k = key_of(base(), EnvSnapshot::default());
+        assert_eq!(
+            k,
+            "v1-6ae78b7add43d40e38dbb8770b691219c2717e02c0caac8b01be6503da7e4035"
+        );
+    }
+
+    #[test]
+    fn tag_order_and_token_code_do_not_change_the_key() {
+        let env = EnvSnapshot::default();
+        let mfa = |code: &str, tags: &[&str]| RoleArgs {
+            mfa_serial: Some("arn:aws:iam::222222222222:mfa/al".into()),
+            token_code: Some(crate::creds::Secret::new(code)),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            ..base()
+        };
+        let k1 = key_of(mfa("123456", &["a=1", "b=2"]), env.clone());
+        let k2 = key_of(mfa("654321", &["b=2", "a=1"]), env);
+        assert_eq!(k1, k2);
     }
 
     #[test]

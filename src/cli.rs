@@ -33,12 +33,98 @@ pub struct Cli {
     /// Credential cache store: auto, secret-service, keyutils or none.
     #[arg(long, global = true, env = "XACCT_KEYRING", value_name = "STORE")]
     pub keyring: Option<String>,
+
+    /// More detail on stderr: -v says what happens, -vv also why the cache missed (RUST_LOG overrides).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Print no warnings, only errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Print credentials for the role in the AWS credential_process format (stdout: JSON only).
     CredentialProcess(CredentialProcessArgs),
+    /// Print credentials for the role as JSON, env lines, sh exports, an ini block or PowerShell.
+    Export(ExportArgs),
+    /// Show who the role's credentials act as (GetCallerIdentity) and when they expire.
+    Whoami(WhoamiArgs),
+    /// List or clear cached credentials (never shows a secret).
+    Cache(CacheArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) on stdout.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub role: RoleArgs,
+
+    /// Output format: json (the credential_process document), env (KEY=value), export-env
+    /// (sh `export KEY='value'`), ini (a credentials-file profile), powershell ($Env:KEY = '...').
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: ExportFormat,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Json,
+    Env,
+    ExportEnv,
+    Ini,
+    Powershell,
+}
+
+#[derive(Args, Debug)]
+pub struct WhoamiArgs {
+    #[command(flatten)]
+    pub role: RoleArgs,
+
+    /// Print one JSON object (Account, Arn, UserId, Expiration, FromCache, Store).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CacheArgs {
+    #[command(subcommand)]
+    pub command: CacheCommand,
+}
+
+// Parsed once per run: the size difference of the variants costs nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Subcommand, Debug)]
+pub enum CacheCommand {
+    /// One row per cached entry: role ARN, session name, source, expiry, store.
+    List(CacheListArgs),
+    /// Delete the entry of the given role options, or every indexed entry with --all.
+    Clear(CacheClearArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CacheListArgs {
+    /// Print a JSON array instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CacheClearArgs {
+    /// Delete every entry the index knows of, from every store.
+    #[arg(long)]
+    pub all: bool,
+
+    #[command(flatten)]
+    pub role: RoleArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Args, Debug)]
@@ -52,7 +138,8 @@ pub struct CredentialProcessArgs {
 #[derive(Args, Debug, Default, Clone)]
 pub struct RoleArgs {
     /// Profile of the AWS config file to read role_arn, source_profile, credential_source,
-    /// external_id, role_session_name, duration_seconds and region from.
+    /// external_id, role_session_name, duration_seconds, region, mfa_serial,
+    /// source_identity and session_tags from.
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
 
@@ -88,4 +175,27 @@ pub struct RoleArgs {
     /// Neither read nor write the credential cache.
     #[arg(long)]
     pub no_cache: bool,
+
+    /// MFA device ARN or serial the role requires (profile key mfa_serial).
+    #[arg(long, value_name = "ARN")]
+    pub mfa_serial: Option<String>,
+
+    /// The MFA device's current 6-digit code; without it xacct asks on /dev/tty, and only
+    /// when the cache cannot answer. Never read from stdin.
+    #[arg(long, value_name = "CODE", value_parser = secret_arg)]
+    pub token_code: Option<crate::creds::Secret>,
+
+    /// SourceIdentity to set on the session (profile key source_identity).
+    #[arg(long, value_name = "ID")]
+    pub source_identity: Option<String>,
+
+    /// Session tag KEY=VALUE, repeatable (profile key session_tags = K1=V1,K2=V2; a flag
+    /// replaces the profile's tag of the same key).
+    #[arg(long = "tag", value_name = "KEY=VALUE")]
+    pub tags: Vec<String>,
+}
+
+/// Keeps the token code boxed from the moment clap parses it.
+fn secret_arg(s: &str) -> Result<crate::creds::Secret, String> {
+    Ok(crate::creds::Secret::new(s))
 }

@@ -10,6 +10,7 @@
 
 pub mod arn;
 pub mod aws;
+pub mod cache_index;
 pub mod cache_key;
 pub mod cli;
 pub mod cmd;
@@ -17,8 +18,12 @@ pub mod creds;
 pub mod error;
 pub mod expiry;
 pub mod lock;
+pub mod log;
+pub mod mfa;
 pub mod output;
 pub mod provider;
+pub mod report;
+pub mod session_opts;
 pub mod settings;
 pub mod store;
 pub mod sys;
@@ -34,8 +39,13 @@ pub fn resolve_settings(args: &cli::RoleArgs) -> Result<settings::Settings, Erro
 
 /// Runs a parsed command line.
 pub fn run(cli: &cli::Cli) -> Result<(), Error> {
+    log::init(cli.verbose, cli.quiet);
     let keyring = cli.keyring.as_deref();
     match &cli.command {
         cli::Command::CredentialProcess(args) => cmd::credential_process::run(args, keyring),
+        cli::Command::Export(args) => cmd::export::run(args, keyring),
+        cli::Command::Whoami(args) => cmd::whoami::run(args, keyring),
+        cli::Command::Cache(args) => cmd::cache::run(args, keyring, cli.quiet),
+        cli::Command::Completions(args) => cmd::completions::run(args),
     }
 }

@@ -51,6 +51,22 @@ pub enum Miss {
     UnknownVersion,
 }
 
+impl std::fmt::Display for Miss {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Miss::NoEntry => f.write_str("no entry"),
+            Miss::Expiring { seconds_left } if *seconds_left <= 0 => {
+                write!(f, "expired {}s ago", -seconds_left)
+            }
+            Miss::Expiring { seconds_left } => {
+                write!(f, "expiring in {seconds_left}s (within the refresh margin)")
+            }
+            Miss::Corrupt => f.write_str("corrupt entry (overwritten on refresh)"),
+            Miss::UnknownVersion => f.write_str("entry of another xacct version"),
+        }
+    }
+}
+
 /// Decodes an entry; anything but a current, well-formed entry is a miss.
 pub fn decode(text: &str) -> Result<CacheEntry, Miss> {
     #[derive(Deserialize)]
@@ -110,6 +126,41 @@ pub struct Cache<'a> {
     pub store: &'a dyn CredentialStore,
     /// Where lock files go; `None` runs without single flight.
     pub lock_dir: Option<&'a Path>,
+    /// Where the `cache list` index lives; `None` keeps no index.
+    pub index_dir: Option<&'a Path>,
+}
+
+/// Logs why the cache missed (-vv). The index is read only when debug logging is on, so
+/// a plain run pays nothing for the explanation.
+fn log_miss(s: &Settings, key: &str, miss: &Miss, index_dir: Option<&Path>) {
+    if !tracing::enabled!(tracing::Level::DEBUG) {
+        return;
+    }
+    let changed = match (miss, index_dir) {
+        (Miss::NoEntry, Some(dir)) => {
+            crate::cache_index::load(dir).key_changed(key, s.role.as_str(), &s.session_name)
+        }
+        _ => None,
+    };
+    let why = changed.unwrap_or_else(|| miss.to_string());
+    tracing::debug!(
+        "cache miss for {} ({}): {why}",
+        s.role.as_str(),
+        crate::cache_index::short(key)
+    );
+}
+
+/// Records a stored entry in the `cache list` index.
+fn index_stored(s: &Settings, key: &str, store: &str, c: &Credentials, dir: &Path) {
+    let entry = crate::cache_index::IndexEntry {
+        key: key.to_string(),
+        role_arn: s.role.as_str().to_string(),
+        session_name: s.session_name.clone(),
+        source: s.source.describe(),
+        expiration: c.expiration,
+        store: store.to_string(),
+    };
+    crate::cache_index::update(dir, |i| i.upsert(entry));
 }
 
 /// The cache-or-assume algorithm, with every dependency passed in.
@@ -142,7 +193,7 @@ pub fn cached_or_fetch(
                 store: Some(cache.store.name()),
             });
         }
-        Ok(Err(_miss)) => {}
+        Ok(Err(miss)) => log_miss(s, key, &miss, cache.index_dir),
         Err(e) => {
             uncached(&e, warn);
             return Ok(from_sts(fetch()?, None));
@@ -171,7 +222,17 @@ pub fn cached_or_fetch(
     let entry = serde_json::to_string(&CacheEntry::new(s, credentials.clone()))
         .map_err(|e| Error::Runtime(format!("cannot encode cache entry: {e}")))?;
     match cache.store.set(key, &entry) {
-        Ok(()) => Ok(from_sts(credentials, Some(cache.store.name()))),
+        Ok(()) => {
+            tracing::debug!(
+                "stored in {} under {}",
+                cache.store.name(),
+                crate::cache_index::short(key)
+            );
+            if let Some(dir) = cache.index_dir {
+                index_stored(s, key, cache.store.name(), &credentials, dir);
+            }
+            Ok(from_sts(credentials, Some(cache.store.name())))
+        }
         Err(e) => {
             warn(&format!(
                 "could not store the credentials in the keyring ({e}); they are not cached"
@@ -202,9 +263,31 @@ pub fn obtain(s: &Settings, kind: StoreKind) -> Result<Obtained, Error> {
     let cache = store.as_deref().map(|store| Cache {
         store,
         lock_dir: lock_dir.as_deref(),
+        index_dir: lock_dir.as_deref(),
     });
-    let mut fetch = || assume_blocking(s);
-    cached_or_fetch(s, &key, cache, &Utc::now, &mut fetch, &mut warn)
+    // The MFA code is asked for here, on a miss only: a cached session never prompts.
+    let mut fetch = || {
+        let s = crate::mfa::with_token_code(s)?;
+        tracing::info!(
+            "assuming {} as {} with credentials from {}",
+            s.role.as_str(),
+            s.session_name,
+            s.source.describe()
+        );
+        assume_blocking(&s)
+    };
+    let got = cached_or_fetch(s, &key, cache, &Utc::now, &mut fetch, &mut warn)?;
+    tracing::info!(
+        "credentials for {} from {}, expiring {}",
+        s.role.as_str(),
+        match (got.origin, got.store) {
+            (Origin::Cache, Some(store)) => format!("the cache ({store})"),
+            (Origin::Sts, Some(store)) => format!("STS (stored in {store})"),
+            _ => "STS (not cached)".to_string(),
+        },
+        crate::output::rfc3339(got.credentials.expiration)
+    );
+    Ok(got)
 }
 
 /// Runs AssumeRole through the SDK on a runtime started only now (cache misses only).

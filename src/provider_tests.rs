@@ -47,7 +47,11 @@ fn run(
     let got = cached_or_fetch(
         &s,
         "v1-k",
-        Some(Cache { store, lock_dir }),
+        Some(Cache {
+            store,
+            lock_dir,
+            index_dir: None,
+        }),
         &now,
         &mut fetch,
         &mut |w| warnings.push(w.to_string()),
@@ -165,6 +169,7 @@ fn fetch_errors_pass_through_and_store_nothing() {
         Some(Cache {
             store: &store,
             lock_dir: None,
+            index_dir: None,
         }),
         &now,
         &mut || Err(Error::Aws("denied".into())),
@@ -188,5 +193,68 @@ fn decoder_never_panics_on_junk() {
     ];
     for j in junk {
         assert!(decode(j).is_err(), "{j:?}");
+    }
+}
+
+#[test]
+fn a_stored_entry_is_indexed_without_its_secret() {
+    let store = MemoryStore::default();
+    let dir = tempfile::tempdir().unwrap();
+    let s = settings();
+    let got = cached_or_fetch(
+        &s,
+        "v1-k",
+        Some(Cache {
+            store: &store,
+            lock_dir: None,
+            index_dir: Some(dir.path()),
+        }),
+        &now,
+        &mut || Ok(creds("NEW", 3600)),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(got.origin, Origin::Sts);
+    let text = std::fs::read_to_string(dir.path().join(crate::cache_index::FILE)).unwrap();
+    assert!(
+        !text.contains("secret-NEW") && !text.contains("token-NEW"),
+        "{text}"
+    );
+    let index = crate::cache_index::load(dir.path());
+    assert_eq!(index.entries.len(), 1);
+    let e = &index.entries[0];
+    assert_eq!((e.key.as_str(), e.store.as_str()), ("v1-k", "memory"));
+    assert_eq!(e.role_arn, s.role.as_str());
+    assert_eq!(e.expiration, now() + TimeDelta::seconds(3600));
+    // A hit leaves the index alone (no write on the fast path).
+    std::fs::remove_file(dir.path().join(crate::cache_index::FILE)).unwrap();
+    let again = cached_or_fetch(
+        &s,
+        "v1-k",
+        Some(Cache {
+            store: &store,
+            lock_dir: None,
+            index_dir: Some(dir.path()),
+        }),
+        &now,
+        &mut || panic!("hit expected"),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(again.origin, Origin::Cache);
+    assert!(!dir.path().join(crate::cache_index::FILE).exists());
+}
+
+#[test]
+fn misses_describe_themselves() {
+    let table = [
+        (Miss::NoEntry, "no entry"),
+        (Miss::Expiring { seconds_left: 42 }, "expiring in 42s"),
+        (Miss::Expiring { seconds_left: -5 }, "expired 5s ago"),
+        (Miss::Corrupt, "corrupt entry"),
+        (Miss::UnknownVersion, "another xacct version"),
+    ];
+    for (miss, want) in table {
+        assert!(miss.to_string().contains(want), "{miss:?}");
     }
 }

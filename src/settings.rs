@@ -106,6 +106,14 @@ pub struct Settings {
     pub profile: Option<String>,
     /// Warnings to print once on stderr (e.g. a clamped duration).
     pub warnings: Vec<String>,
+    /// MFA device the role requires (part of the cache key).
+    pub mfa_serial: Option<String>,
+    /// The MFA code from --token-code. Not part of the cache key (it changes every 30 s);
+    /// without it the code is asked for on /dev/tty, only on a cache miss.
+    pub token_code: Option<crate::creds::Secret>,
+    pub source_identity: Option<String>,
+    /// Session tags, sorted by key.
+    pub tags: Vec<(String, String)>,
 }
 
 const CREDENTIAL_SOURCES: &str = "Environment, Ec2InstanceMetadata or EcsContainer";
@@ -220,6 +228,8 @@ pub fn resolve(args: &RoleArgs, profiles: &Profiles, env: &EnvSnapshot) -> Resul
         .or_else(|| from_profile("endpoint_url").map(str::to_string))
         .filter(|e| !e.is_empty());
 
+    let session = crate::session_opts::resolve(args, &from_profile, pname)?;
+
     Ok(Settings {
         role,
         source,
@@ -233,6 +243,10 @@ pub fn resolve(args: &RoleArgs, profiles: &Profiles, env: &EnvSnapshot) -> Resul
         no_cache: args.no_cache,
         profile: args.profile.clone(),
         warnings,
+        mfa_serial: session.mfa_serial,
+        token_code: session.token_code,
+        source_identity: session.source_identity,
+        tags: session.tags,
     })
 }
 

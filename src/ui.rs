@@ -1,6 +1,6 @@
 //! Messages for the operator. Everything goes to stderr: stdout is a protocol.
 
-/// Prints one warning line on stderr.
+/// One warning line on stderr (through `log`: shown by default, hidden by `-q`).
 pub fn warn(msg: &str) {
-    eprintln!("xacct: warning: {msg}");
+    tracing::warn!("{msg}");
 }

@@ -15,6 +15,11 @@ pub struct AssumeRoleRequest {
     pub session_name: String,
     pub duration: u32,
     pub external_id: Option<String>,
+    pub serial_number: Option<String>,
+    /// The MFA code; boxed so a `{:?}` of the request never shows it.
+    pub token_code: Option<Secret>,
+    pub source_identity: Option<String>,
+    pub tags: Vec<(String, String)>,
 }
 
 impl AssumeRoleRequest {
@@ -24,6 +29,10 @@ impl AssumeRoleRequest {
             session_name: s.session_name.clone(),
             duration: s.duration,
             external_id: s.external_id.clone(),
+            serial_number: s.mfa_serial.clone(),
+            token_code: s.token_code.clone(),
+            source_identity: s.source_identity.clone(),
+            tags: s.tags.clone(),
         }
     }
 }
@@ -98,7 +107,24 @@ pub fn describe(f: &StsFailure, s: &Settings) -> Error {
     let source = source_hint(s);
     let msg = one_line(&f.message);
     match (f.kind, f.code.as_str()) {
+        (FailureKind::Service, "AccessDenied") if msg.contains("MultiFactorAuthentication") => {
+            Error::Aws(format!(
+                "MFA failed for {role} with device {} (STS: {msg}); retry with the device's current code (each code works once)",
+                s.mfa_serial.as_deref().unwrap_or("-")
+            ))
+        }
         (FailureKind::Service, "AccessDenied") => {
+            // Tags and a source identity need their own actions in the trust policy.
+            let extra = match (s.tags.is_empty(), s.source_identity.is_some()) {
+                (true, false) => "",
+                (false, false) => "; session tags also need sts:TagSession in the trust policy",
+                (true, true) => {
+                    "; a source identity also needs sts:SetSourceIdentity in the trust policy"
+                }
+                (false, true) => {
+                    "; session tags and a source identity also need sts:TagSession and sts:SetSourceIdentity in the trust policy"
+                }
+            };
             let fix = match &s.external_id {
                 Some(_) => {
                     "check that its trust policy names the source identity and that external_id matches its sts:ExternalId condition"
@@ -108,7 +134,7 @@ pub fn describe(f: &StsFailure, s: &Settings) -> Error {
                 }
             };
             Error::Aws(format!(
-                "not allowed to assume {role} with credentials from {source} (STS: {msg}); {fix}"
+                "not allowed to assume {role} with credentials from {source} (STS: {msg}); {fix}{extra}"
             ))
         }
         (FailureKind::Service, "ExpiredToken" | "ExpiredTokenException") => Error::Aws(format!(
@@ -131,6 +157,9 @@ pub fn describe(f: &StsFailure, s: &Settings) -> Error {
                 s.duration
             ))
         }
+        (FailureKind::Service, "PackedPolicyTooLarge") => Error::Aws(format!(
+            "the session tags for {role} are too large for STS (STS: {msg}); pass fewer or shorter --tag values"
+        )),
         (FailureKind::Service, code) => {
             Error::Aws(format!("STS AssumeRole on {role} failed: {code}: {msg}"))
         }
@@ -205,6 +234,16 @@ impl SdkSts {
 
 impl Sts for SdkSts {
     async fn assume_role(&self, req: &AssumeRoleRequest) -> Result<Credentials, StsFailure> {
+        let tags = req
+            .tags
+            .iter()
+            .map(|(k, v)| aws_sdk_sts::types::Tag::builder().key(k).value(v).build())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| StsFailure {
+                kind: FailureKind::Other,
+                code: "BadTag".into(),
+                message: e.to_string(),
+            })?;
         let out = self
             .client
             .assume_role()
@@ -212,6 +251,10 @@ impl Sts for SdkSts {
             .role_session_name(&req.session_name)
             .duration_seconds(req.duration as i32)
             .set_external_id(req.external_id.clone())
+            .set_serial_number(req.serial_number.clone())
+            .set_token_code(req.token_code.as_ref().map(|c| c.expose().to_string()))
+            .set_source_identity(req.source_identity.clone())
+            .set_tags((!tags.is_empty()).then_some(tags))
             .send()
             .await
             .map_err(sdk_failure)?;

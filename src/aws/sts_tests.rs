@@ -98,8 +98,68 @@ fn request_carries_the_settings() {
         session_name: "nightly".into(),
         duration: 14400,
         external_id: Some("ext-1".into()),
+        serial_number: None,
+        token_code: None,
+        source_identity: None,
+        tags: vec![],
     };
     assert_eq!(sts.seen.borrow().as_slice(), &[want]);
+}
+
+#[test]
+fn request_carries_mfa_source_identity_and_tags() {
+    let sts = FakeSts::new(vec![Ok(creds())]);
+    let s = settings(RoleArgs {
+        mfa_serial: Some("arn:aws:iam::222222222222:mfa/alice".into()),
+        token_code: Some(Secret::new("123456")),
+        source_identity: Some("alice".into()),
+        tags: vec!["team=backup".into(), "env=prod".into()],
+        ..RoleArgs::default()
+    });
+    block(assume(&sts, &s, &mut |_| {})).unwrap();
+    let seen = sts.seen.borrow();
+    let req = &seen[0];
+    assert_eq!(
+        req.serial_number.as_deref(),
+        Some("arn:aws:iam::222222222222:mfa/alice")
+    );
+    assert_eq!(req.token_code.as_ref().map(Secret::expose), Some("123456"));
+    assert_eq!(req.source_identity.as_deref(), Some("alice"));
+    let tags = vec![
+        ("env".to_string(), "prod".to_string()),
+        ("team".to_string(), "backup".to_string()),
+    ];
+    assert_eq!(req.tags, tags);
+    assert!(!format!("{req:?}").contains("123456"), "{req:?}");
+}
+
+#[test]
+fn mfa_and_tag_errors_name_the_fix() {
+    let s = settings(RoleArgs {
+        mfa_serial: Some("arn:aws:iam::222222222222:mfa/alice".into()),
+        tags: vec!["team=x".into()],
+        ..RoleArgs::default()
+    });
+    let table = [
+        (
+            service(
+                "AccessDenied",
+                "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+            ),
+            &["MFA failed", "mfa/alice", "current code"][..],
+        ),
+        (service("AccessDenied", "denied"), &["sts:TagSession"][..]),
+        (
+            service("PackedPolicyTooLarge", "too big"),
+            &["fewer or shorter --tag"][..],
+        ),
+    ];
+    for (failure, wants) in table {
+        let msg = describe(&failure, &s).to_string();
+        for want in wants {
+            assert!(msg.contains(want), "{msg} lacks {want}");
+        }
+    }
 }
 
 #[test]

@@ -1,3 +1,7 @@
 //! One module per subcommand: each takes its parsed arguments, validates, and runs.
 
+pub mod cache;
+pub mod completions;
 pub mod credential_process;
+pub mod export;
+pub mod whoami;

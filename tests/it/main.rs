@@ -6,5 +6,12 @@ mod util;
 
 mod bad_input;
 mod cache;
+mod cache_cmds;
 mod clients;
 mod credential_process;
+mod docs;
+mod export;
+mod logging;
+mod mfa_tags;
+mod recorder;
+mod whoami;
