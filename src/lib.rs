@@ -10,6 +10,7 @@
 
 pub mod arn;
 pub mod aws;
+pub mod bootstrap;
 pub mod cache_key;
 pub mod cli;
 pub mod cmd;
@@ -18,6 +19,7 @@ pub mod error;
 pub mod expiry;
 pub mod lock;
 pub mod output;
+pub mod policy;
 pub mod provider;
 pub mod settings;
 pub mod store;
@@ -37,5 +39,6 @@ pub fn run(cli: &cli::Cli) -> Result<(), Error> {
     let keyring = cli.keyring.as_deref();
     match &cli.command {
         cli::Command::CredentialProcess(args) => cmd::credential_process::run(args, keyring),
+        cli::Command::Bootstrap(args) => cmd::bootstrap::run(args),
     }
 }

@@ -1,5 +1,6 @@
 //! The only place that names AWS SDK types: the profile-file loader, the `Sts` trait with
 //! its SDK adapter, and the assume-role logic written against the trait.
 
+pub mod iam;
 pub mod profile;
 pub mod sts;
