@@ -5,6 +5,7 @@
 mod util;
 
 mod bad_input;
+mod bootstrap;
 mod cache;
 mod clients;
 mod credential_process;
