@@ -95,7 +95,7 @@ pub fn describe(side: Side, profile: &str, doing: &str, f: &IamFailure) -> Error
             "{doing}: an IAM quota is reached ({msg}); remove unused roles or policies, or raise the quota"
         )),
         (FailureKind::Service, "NoSuchEntity") => Error::Aws(format!(
-            "{doing}: IAM says it does not exist ({msg}); check the policy ARN and that it lives in the target account or is AWS managed"
+            "{doing}: IAM says something it names does not exist ({msg}); check the --target-policy-arn values (AWS managed or in account A), or re-run if a role was deleted meanwhile"
         )),
         (FailureKind::Service, code) => Error::Aws(format!("{doing}: IAM answered {code}: {msg}")),
         (FailureKind::Unreachable, _) => Error::Aws(format!(

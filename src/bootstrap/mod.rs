@@ -8,6 +8,7 @@
 //! config that uses the pair.
 
 pub mod apply;
+pub mod change;
 pub mod plan;
 pub mod snippet;
 

@@ -89,12 +89,14 @@ fn codes(r: Result<Vec<Change>, String>) -> Result<Vec<String>, String> {
 }
 
 type Edit = fn(&mut Desired, &mut Actual);
+/// (case, edit of a converged pair, adopt, expected plan codes or error text)
+type Case = (&'static str, Edit, bool, Result<Vec<String>, String>);
 
 #[test]
 fn apply_plans() {
     let ok = |v: &[&str]| Ok(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
     // (case, edit of desired/actual starting from a converged pair, adopt, expected plan)
-    let table: Vec<(&str, Edit, bool, Result<Vec<String>, String>)> = vec![
+    let table: Vec<Case> = vec![
         ("converged: nothing to do", |_, _| {}, false, ok(&[])),
         (
             "nothing exists: B, its profile, A, A's permissions, then B's permission",

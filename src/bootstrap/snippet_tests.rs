@@ -81,7 +81,7 @@ fn upsert_replaces_or_appends_only_its_sections() {
     let new = sections(&input(&trustees, Some("ext-1")));
     let snippet = render(&new);
     let cases: Vec<(&str, String, String)> = vec![
-        ("empty file", String::new(), format!("{snippet}")),
+        ("empty file", String::new(), snippet.clone()),
         (
             "other profiles are kept, comments too",
             "# mine\n[profile other]\nregion = us-east-1 # east\n".into(),
