@@ -18,6 +18,8 @@ const FIRST_DELAY: Duration = Duration::from_secs(1);
 const MAX_DELAY: Duration = Duration::from_secs(16);
 /// A cap that holds even if the clock misbehaves.
 const MAX_ATTEMPTS: u32 = 30;
+/// Reads after writes: 1 + 3 retries (1s, 2s, 4s apart).
+const VERIFY_ATTEMPTS: u32 = 4;
 
 /// Elapsed time and sleeping, so tests can run a two-minute retry instantly.
 pub trait Clock {
@@ -160,6 +162,32 @@ impl<I: Iam> Accounts<'_, I> {
             target,
             profile,
         })
+    }
+
+    /// Reads both roles back until `check` finds nothing left to do. IAM reads are
+    /// eventually consistent too: right after a write a read may still show the old
+    /// state, so a difference counts only after a few reads seconds apart.
+    pub async fn verify(
+        &self,
+        source_name: &str,
+        target_name: &str,
+        clock: &impl Clock,
+        check: &dyn Fn(&Actual) -> Option<String>,
+    ) -> Result<(), Error> {
+        let mut attempt = 0;
+        loop {
+            let actual = self.read(source_name, target_name).await?;
+            let Some(diff) = check(&actual) else {
+                return Ok(());
+            };
+            attempt += 1;
+            if attempt >= VERIFY_ATTEMPTS {
+                return Err(Error::Aws(format!(
+                    "read back after the changes, IAM does not hold what was asked ({diff}); re-run bootstrap"
+                )));
+            }
+            clock.sleep(backoff(attempt - 1)).await;
+        }
     }
 
     /// Applies the changes in order; `progress` gets one line per change and per retry.

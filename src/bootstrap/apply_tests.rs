@@ -11,6 +11,8 @@ struct FakeIam {
     fail: u32,
     failure: IamFailure,
     role: Option<RoleState>,
+    /// Answers to `read_role` before it settles on `role` (oldest first).
+    stale_reads: RefCell<Vec<Option<RoleState>>>,
 }
 
 impl FakeIam {
@@ -25,6 +27,7 @@ impl FakeIam {
                 message: message.into(),
             },
             role: None,
+            stale_reads: RefCell::new(vec![]),
         }
     }
     fn ok() -> FakeIam {
@@ -40,6 +43,10 @@ impl Iam for FakeIam {
         })
     }
     async fn read_role(&self, _name: &str) -> Result<Option<RoleState>, IamFailure> {
+        let mut stale = self.stale_reads.borrow_mut();
+        if !stale.is_empty() {
+            return Ok(stale.remove(0));
+        }
         Ok(self.role.clone())
     }
     async fn read_instance_profile(&self, _name: &str) -> Result<Option<ProfileState>, IamFailure> {
@@ -261,4 +268,49 @@ fn reading_reports_each_role() {
     let actual = block_on(acc.read("src", "tgt")).unwrap();
     assert!(actual.source.is_none() && actual.profile.is_none());
     assert_eq!(actual.target, target.role);
+}
+
+fn verify_with(stale: usize) -> (Result<(), Error>, Vec<u64>) {
+    let role = RoleState {
+        arn: "arn:aws:iam::111111111111:role/tgt".into(),
+        max_session: Some(7200),
+        ..RoleState::default()
+    };
+    let mut target = FakeIam::ok();
+    target.role = Some(role.clone());
+    let old = RoleState {
+        max_session: Some(3600),
+        ..role
+    };
+    *target.stale_reads.borrow_mut() = vec![Some(old); stale];
+    let source = FakeIam::ok();
+    let acc = Accounts {
+        source: &source,
+        source_profile: "b",
+        target: &target,
+        target_profile: "a",
+    };
+    let clock = FakeClock::default();
+    let check = |a: &Actual| {
+        let max = a.target.as_ref().and_then(|t| t.max_session);
+        (max != Some(7200)).then(|| format!("max session {max:?}"))
+    };
+    let r = block_on(acc.verify("src", "tgt", &clock, &check));
+    let sleeps = clock.sleeps.borrow().clone();
+    (r, sleeps)
+}
+
+#[test]
+fn verification_reads_again_while_iam_shows_the_old_state() {
+    assert_eq!(verify_with(0).1, Vec::<u64>::new());
+    let (r, sleeps) = verify_with(2);
+    r.unwrap();
+    assert_eq!(sleeps, vec![1, 2]);
+    let (r, sleeps) = verify_with(10);
+    let err = r.unwrap_err().to_string();
+    assert!(
+        err.contains("max session Some(3600)") && err.contains("re-run bootstrap"),
+        "{err}"
+    );
+    assert_eq!(sleeps, vec![1, 2, 4], "gives up after four reads");
 }

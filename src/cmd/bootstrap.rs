@@ -91,12 +91,13 @@ async fn run_async(req: &Request, region_b: &str, region_a: &str) -> Result<(), 
             progress("nothing to delete: neither role nor the instance profile exists");
             return Ok(());
         }
-        acc.execute(&changes, &RealClock::start(), &mut progress)
+        let clock = RealClock::start();
+        acc.execute(&changes, &clock, &mut progress).await?;
+        let gone = |after: &plan::Actual| {
+            (after != &plan::Actual::default()).then(|| "part of the pair still exists".to_string())
+        };
+        acc.verify(&req.source_role, &req.target_role, &clock, &gone)
             .await?;
-        let after = acc.read(&req.source_role, &req.target_role).await?;
-        if after != plan::Actual::default() {
-            return Err(Error::Aws("deleted everything, but IAM still shows part of the pair when read back; re-run bootstrap --delete".into()));
-        }
         progress(&format!("deleted the pair ({} changes)", changes.len()));
         return Ok(());
     }
@@ -136,18 +137,17 @@ async fn run_async(req: &Request, region_b: &str, region_a: &str) -> Result<(), 
     if changes.is_empty() {
         progress("no changes: both roles already match the arguments");
     } else {
-        acc.execute(&changes, &RealClock::start(), &mut progress)
-            .await?;
+        let clock = RealClock::start();
+        acc.execute(&changes, &clock, &mut progress).await?;
         // Read everything back: what IAM holds must now match exactly.
-        let after = acc.read(&req.source_role, &req.target_role).await?;
-        let left = plan::plan_apply(&desired, &after, true).map_err(Error::Aws)?;
-        if let Some(first) = left.first() {
-            return Err(Error::Aws(format!(
-                "read back after the changes, IAM still differs ({} left, first: {}); re-run bootstrap",
-                left.len(),
-                first.describe()
-            )));
-        }
+        let left = |after: &plan::Actual| match plan::plan_apply(&desired, after, true) {
+            Ok(left) => left
+                .first()
+                .map(|c| format!("{} changes left, first: {}", left.len(), c.describe())),
+            Err(e) => Some(e),
+        };
+        acc.verify(&req.source_role, &req.target_role, &clock, &left)
+            .await?;
         progress(&format!(
             "applied {} changes and verified them by reading both roles back",
             changes.len()
@@ -171,7 +171,7 @@ async fn run_async(req: &Request, region_b: &str, region_a: &str) -> Result<(), 
     if req.write_config {
         write_config(&sections)?;
     }
-    stdout(&snippet::render(&sections))
+    stdout(snippet::render(&sections).trim_end())
 }
 
 /// Both roles must be distinct, and both accounts known.
