@@ -133,7 +133,8 @@ impl Iam for SdkIam {
         };
         let trust = policy::decode_document(role.assume_role_policy_document().unwrap_or("{}"))
             .map_err(|e| bad_document("trust policy", e))?;
-        // GetRole returns at most a few tags on some endpoints; ListRoleTags is authoritative.
+        // Tags from ListRoleTags, the call IAM documents for them: ownership must not hinge on
+        // an optional field of GetRole.
         let tags = self
             .iam
             .list_role_tags()

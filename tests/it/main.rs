@@ -6,6 +6,8 @@ mod util;
 
 mod bad_input;
 mod bootstrap;
+mod bootstrap_config;
+mod bootstrap_util;
 mod cache;
 mod clients;
 mod credential_process;
