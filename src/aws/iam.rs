@@ -42,6 +42,13 @@ pub trait Iam {
     ) -> impl Future<Output = Result<Option<ProfileState>, IamFailure>>;
     /// Makes one change (one mutating IAM call).
     fn apply(&self, change: &Change) -> impl Future<Output = Result<(), IamFailure>>;
+    /// The `actions` IAM's policy simulator does not allow `principal` on `resource`.
+    fn denied_actions(
+        &self,
+        principal: &str,
+        resource: &str,
+        actions: &[String],
+    ) -> impl Future<Output = Result<Vec<String>, IamFailure>>;
 }
 
 /// The SDK adapter for one account, from one profile.
@@ -228,6 +235,35 @@ impl Iam for SdkIam {
             Err(f) if is_missing(&f) => Ok(None),
             Err(f) => Err(f),
         }
+    }
+
+    async fn denied_actions(
+        &self,
+        principal: &str,
+        resource: &str,
+        actions: &[String],
+    ) -> Result<Vec<String>, IamFailure> {
+        use aws_sdk_iam::types::PolicyEvaluationDecisionType;
+        // Advisory: an endpoint without the simulator answers fast, not after retries.
+        let no_retries = aws_sdk_iam::config::Builder::default()
+            .retry_config(aws_config::retry::RetryConfig::disabled());
+        let out = self
+            .iam
+            .simulate_principal_policy()
+            .policy_source_arn(principal)
+            .set_action_names(Some(actions.to_vec()))
+            .resource_arns(resource)
+            .customize()
+            .config_override(no_retries)
+            .send()
+            .await
+            .map_err(sdk_failure)?;
+        Ok(out
+            .evaluation_results()
+            .iter()
+            .filter(|r| r.eval_decision() != &PolicyEvaluationDecisionType::Allowed)
+            .map(|r| r.eval_action_name().to_string())
+            .collect())
     }
 
     async fn apply(&self, change: &Change) -> Result<(), IamFailure> {

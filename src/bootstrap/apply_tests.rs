@@ -52,6 +52,14 @@ impl Iam for FakeIam {
     async fn read_instance_profile(&self, _name: &str) -> Result<Option<ProfileState>, IamFailure> {
         Ok(None)
     }
+    async fn denied_actions(
+        &self,
+        _: &str,
+        _: &str,
+        _: &[String],
+    ) -> Result<Vec<String>, IamFailure> {
+        Ok(vec![])
+    }
     async fn apply(&self, change: &Change) -> Result<(), IamFailure> {
         self.calls.set(self.calls.get() + 1);
         if self.calls.get() <= self.fail {

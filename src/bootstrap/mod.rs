@@ -10,6 +10,7 @@
 pub mod apply;
 pub mod change;
 pub mod plan;
+pub mod preflight;
 pub mod snippet;
 
 use crate::arn;

@@ -5,6 +5,7 @@
 use crate::aws::iam::{Caller, Iam, SdkIam};
 use crate::bootstrap::apply::{Accounts, RealClock, describe};
 use crate::bootstrap::plan::{self, Change, Side};
+use crate::bootstrap::preflight::{self, Outcome};
 use crate::bootstrap::{self, ExternalIdArg, Request, snippet};
 use crate::cli::BootstrapArgs;
 use crate::error::Error;
@@ -91,6 +92,7 @@ async fn run_async(req: &Request, region_b: &str, region_a: &str) -> Result<(), 
             progress("nothing to delete: neither role nor the instance profile exists");
             return Ok(());
         }
+        check_permissions(&src, &b, &tgt, &a, req, &changes).await?;
         let clock = RealClock::start();
         acc.execute(&changes, &clock, &mut progress).await?;
         let gone = |after: &plan::Actual| {
@@ -137,6 +139,7 @@ async fn run_async(req: &Request, region_b: &str, region_a: &str) -> Result<(), 
     if changes.is_empty() {
         progress("no changes: both roles already match the arguments");
     } else {
+        check_permissions(&src, &b, &tgt, &a, req, &changes).await?;
         let clock = RealClock::start();
         acc.execute(&changes, &clock, &mut progress).await?;
         // Read everything back: what IAM holds must now match exactly.
@@ -172,6 +175,46 @@ async fn run_async(req: &Request, region_b: &str, region_a: &str) -> Result<(), 
         write_config(&sections)?;
     }
     stdout(snippet::render(&sections).trim_end())
+}
+
+/// Asks the policy simulator whether each profile may make its account's changes.
+async fn check_permissions(
+    src: &SdkIam,
+    b: &Caller,
+    tgt: &SdkIam,
+    a: &Caller,
+    req: &Request,
+    changes: &[Change],
+) -> Result<(), Error> {
+    let sides = [
+        (
+            Side::Source,
+            src,
+            b,
+            &req.source_profile,
+            "--source-profile",
+        ),
+        (
+            Side::Target,
+            tgt,
+            a,
+            &req.target_profile,
+            "--target-profile",
+        ),
+    ];
+    for (side, iam, caller, profile, flag) in sides {
+        if !changes.iter().any(|c| c.side() == side) {
+            continue;
+        }
+        match preflight::check(iam, caller, caller.partition(), side, changes).await {
+            Outcome::Allowed => {}
+            Outcome::Skipped(why) => progress(&format!(
+                "permission pre-check for {flag} skipped: the policy simulator cannot answer ({why})"
+            )),
+            Outcome::Denied(denied) => return Err(preflight::denied_error(side, profile, &denied)),
+        }
+    }
+    Ok(())
 }
 
 /// Both roles must be distinct, and both accounts known.
