@@ -55,6 +55,9 @@ pub enum Command {
     Cache(CacheArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) on stdout.
     Completions(CompletionsArgs),
+    /// Create, check, update or delete the cross-account role pair: role B in the source
+    /// account, role A in the target account trusting it (stdout: the config snippet).
+    Bootstrap(BootstrapArgs),
 }
 
 #[derive(Args, Debug)]
@@ -198,4 +201,64 @@ pub struct RoleArgs {
 /// Keeps the token code boxed from the moment clap parses it.
 fn secret_arg(s: &str) -> Result<crate::creds::Secret, String> {
     Ok(crate::creds::Secret::new(s))
+}
+
+#[derive(Args, Debug)]
+pub struct BootstrapArgs {
+    /// Profile with admin credentials for account B (where the source role lives).
+    #[arg(long, value_name = "NAME")]
+    pub source_profile: String,
+
+    /// Profile with admin credentials for account A (where the target role lives).
+    #[arg(long, value_name = "NAME")]
+    pub target_profile: String,
+
+    /// Name of the source role (role B) in account B.
+    #[arg(long, value_name = "NAME", default_value = "xacct-source")]
+    pub source_role: String,
+
+    /// Name of the target role (role A) in account A.
+    #[arg(long, value_name = "NAME", default_value = "xacct-target")]
+    pub target_role: String,
+
+    /// Who may assume the source role: ec2 (also creates an instance profile), lambda,
+    /// account (account B's root) or an IAM principal ARN; repeatable (default ec2).
+    #[arg(long, value_name = "WHO")]
+    pub source_trust: Vec<String>,
+
+    /// Managed policy to attach to the target role; repeatable.
+    #[arg(long, value_name = "ARN")]
+    pub target_policy_arn: Vec<String>,
+
+    /// Inline permission policy (JSON) for the target role, named after the file; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub target_policy_file: Vec<std::path::PathBuf>,
+
+    /// External id role A's trust requires; `auto` keeps the current one or generates one.
+    #[arg(long, value_name = "ID|auto")]
+    pub external_id: Option<String>,
+
+    /// The target role's MaxSessionDuration (1h..12h; default 1h).
+    #[arg(long, value_name = "D")]
+    pub max_session_duration: Option<String>,
+
+    /// Profile name used in the printed config (default: the target role name).
+    #[arg(long, value_name = "NAME")]
+    pub profile_name: Option<String>,
+
+    /// Also add or update those profiles in the AWS config file.
+    #[arg(long)]
+    pub write_config: bool,
+
+    /// Print the plan and the policy documents; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Remove the pair (policies, instance profile, both roles); only what xacct manages.
+    #[arg(long)]
+    pub delete: bool,
+
+    /// Take over existing roles that lack the xacct:managed tag (and tag them).
+    #[arg(long)]
+    pub adopt: bool,
 }

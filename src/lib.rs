@@ -10,6 +10,7 @@
 
 pub mod arn;
 pub mod aws;
+pub mod bootstrap;
 pub mod cache_index;
 pub mod cache_key;
 pub mod cli;
@@ -21,6 +22,7 @@ pub mod lock;
 pub mod log;
 pub mod mfa;
 pub mod output;
+pub mod policy;
 pub mod provider;
 pub mod report;
 pub mod session_opts;
@@ -47,5 +49,6 @@ pub fn run(cli: &cli::Cli) -> Result<(), Error> {
         cli::Command::Whoami(args) => cmd::whoami::run(args, keyring),
         cli::Command::Cache(args) => cmd::cache::run(args, keyring, cli.quiet),
         cli::Command::Completions(args) => cmd::completions::run(args),
+        cli::Command::Bootstrap(args) => cmd::bootstrap::run(args),
     }
 }

@@ -171,7 +171,9 @@ _xacct_launch_moto() {
         log="$_XACCT_TMP/$name.log"
         url="http://127.0.0.1:$port"
         # Never MOTO_ACCOUNT_ID on the server; managed policies only when asked.
-        env -u MOTO_ACCOUNT_ID -u MOTO_IAM_LOAD_MANAGED_POLICIES "$@" \
+        # The recorder (tests count IAM calls with it) writes to its cwd unless told.
+        env -u MOTO_ACCOUNT_ID -u MOTO_IAM_LOAD_MANAGED_POLICIES \
+            MOTO_RECORDER_FILEPATH="$_XACCT_TMP/$name.recording" "$@" \
             "$XACCT_TEST_VENV/bin/moto_server" -H 127.0.0.1 -p "$port" \
             >"$log" 2>&1 </dev/null &
         pid=$!

@@ -1,5 +1,6 @@
 //! One module per subcommand: each takes its parsed arguments, validates, and runs.
 
+pub mod bootstrap;
 pub mod cache;
 pub mod completions;
 pub mod credential_process;

@@ -5,6 +5,9 @@
 mod util;
 
 mod bad_input;
+mod bootstrap;
+mod bootstrap_config;
+mod bootstrap_util;
 mod cache;
 mod cache_cmds;
 mod clients;
