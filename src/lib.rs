@@ -15,12 +15,15 @@ pub mod cli;
 pub mod cmd;
 pub mod creds;
 pub mod error;
+pub mod exec_env;
 pub mod expiry;
 pub mod lock;
 pub mod output;
 pub mod provider;
+pub mod server;
 pub mod settings;
 pub mod store;
+pub mod supervise;
 pub mod sys;
 pub mod ui;
 
@@ -37,5 +40,6 @@ pub fn run(cli: &cli::Cli) -> Result<(), Error> {
     let keyring = cli.keyring.as_deref();
     match &cli.command {
         cli::Command::CredentialProcess(args) => cmd::credential_process::run(args, keyring),
+        cli::Command::Exec(args) => cmd::exec::run(args, keyring),
     }
 }
