@@ -8,3 +8,4 @@ mod bad_input;
 mod cache;
 mod clients;
 mod credential_process;
+mod exec;
