@@ -12,7 +12,7 @@
 use crate::cli::ExecArgs;
 use crate::error::Error;
 use crate::exec_env::{self, ChildEnv, MARKER, Mode};
-use crate::settings::Settings;
+use crate::settings::{self, Profiles, Settings};
 use crate::store::StoreKind;
 use crate::{provider, server, supervise};
 use std::ffi::{OsStr, OsString};
@@ -29,7 +29,13 @@ pub fn run(args: &ExecArgs, keyring: Option<&str>) -> Result<(), Error> {
         std::env::var_os("SHELL"),
     )?;
     check_program(&program, std::env::var_os("PATH").as_deref())?;
-    let mut settings = crate::resolve_settings(&args.role)?;
+    let profiles = crate::aws::profile::load()?;
+    let mut settings = settings::resolve(&args.role, &profiles, &crate::sys::env_snapshot())?;
+    if args.server
+        && let Some(w) = default_profile_shadows_endpoint(&profiles)
+    {
+        crate::ui::warn(&w);
+    }
     // Fail before starting the command when the role cannot be assumed at all.
     let got = provider::obtain(&settings, kind)?;
     // `obtain` has printed the settings' warnings; the endpoint must not repeat them on
@@ -80,6 +86,19 @@ pub fn pick_command(
             "no command to run; pass it after --: xacct exec --profile NAME -- CMD [ARGS...] (a shell starts only when stdin is a terminal)".into(),
         )),
     }
+}
+
+/// The SDK chains (botocore, the Rust, Go and Java SDKs) read the `[default]` profile
+/// before the container endpoint: keys, a role or a credential_process there would
+/// silently win over xacct's refreshing credentials.
+pub fn default_profile_shadows_endpoint(profiles: &Profiles) -> Option<String> {
+    let default = profiles.profiles.get("default")?;
+    let key = ["aws_access_key_id", "role_arn", "credential_process"]
+        .into_iter()
+        .find(|k| default.contains_key(*k))?;
+    Some(format!(
+        "the [default] profile has {key}: AWS SDKs use it before the --server endpoint, so the command may not get the role's credentials; remove it from this user's AWS files or run without --server"
+    ))
 }
 
 /// Checks that the command can be found, as execvp would look it up, so a typo fails with
@@ -219,6 +238,31 @@ mod tests {
 
     fn os(v: &[&str]) -> Vec<OsString> {
         v.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn default_profile_table() {
+        // (keys of [default], warned about)
+        let table: [(&[&str], Option<&str>); 5] = [
+            (&[], None),
+            (&["region"], None),
+            (&["aws_access_key_id"], Some("aws_access_key_id")),
+            (&["region", "role_arn"], Some("role_arn")),
+            (&["credential_process"], Some("credential_process")),
+        ];
+        for (keys, want) in table {
+            let mut p = Profiles::default();
+            p.profiles.insert(
+                "default".into(),
+                keys.iter().map(|k| (k.to_string(), "x".into())).collect(),
+            );
+            let got = default_profile_shadows_endpoint(&p);
+            assert_eq!(got.is_some(), want.is_some(), "{keys:?}");
+            if let (Some(msg), Some(key)) = (got, want) {
+                assert!(msg.contains(key), "{msg}");
+            }
+        }
+        assert_eq!(default_profile_shadows_endpoint(&Profiles::default()), None);
     }
 
     #[test]

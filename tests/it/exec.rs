@@ -183,7 +183,7 @@ fn kill(sig: &str, pid: u32) {
 #[test]
 fn server_mode_forwards_sigterm_to_a_child_that_traps_it() {
     let w = world();
-    let script = "trap 'echo got-term; exit 5' TERM; echo ready $PPID; while :; do sleep 0.1; done";
+    let script = "trap 'echo got-term; exit 5' TERM; echo ready $PPID; i=0; while [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; echo timeout";
     let (mut child, mut out, ready) =
         spawn_until_ready(&w, &exec_args(true, &[], &["sh", "-c", script]));
     assert_eq!(
@@ -202,7 +202,7 @@ fn server_mode_forwards_sigterm_to_a_child_that_traps_it() {
 #[test]
 fn static_mode_replaces_xacct_so_signals_reach_the_command() {
     let w = world();
-    let script = "trap 'echo got-hup; exit 6' HUP; echo ready $$; while :; do sleep 0.1; done";
+    let script = "trap 'echo got-hup; exit 6' HUP; echo ready $$; i=0; while [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; echo timeout";
     let (mut child, mut out, ready) =
         spawn_until_ready(&w, &exec_args(false, &[], &["sh", "-c", script]));
     assert_eq!(
@@ -525,5 +525,51 @@ fn bad_exec_input_fails_before_any_network_call() {
         assert_eq!(r.stderr.lines().count(), 1, "{args:?}: {}", r.stderr);
         assert!(r.stderr.contains(want), "{args:?}: {}", r.stderr);
         assert_eq!(trip.hits(), 0, "{args:?} made a network call");
+    }
+}
+
+#[test]
+fn server_mode_warns_when_the_default_profile_would_shadow_the_endpoint() {
+    let w = world();
+    w.write_credentials(&format!(
+        "[src]\naws_access_key_id = {}\naws_secret_access_key = s\n\
+         [default]\naws_access_key_id = AKIADEFAULT000000001\naws_secret_access_key = s\n",
+        w.source_key
+    ));
+    let r = w.run(&exec_args(true, &[], &["true"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("warning: the [default] profile has aws_access_key_id"),
+        "{}",
+        r.stderr
+    );
+    let r = w.run(&exec_args(false, &[], &["true"]));
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (0, ""),
+        "static mode: env keys win"
+    );
+}
+
+#[test]
+fn the_command_starts_with_default_signal_dispositions() {
+    // xacct (like every Rust program) ignores SIGPIPE; the command must not inherit that,
+    // or `cmd | head` pipelines inside it would never end by SIGPIPE.
+    let w = world();
+    for server in [false, true] {
+        let r = w.run(&exec_args(
+            server,
+            &[],
+            &["grep", "SigIgn", "/proc/self/status"],
+        ));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let mask = u64::from_str_radix(r.stdout.split_whitespace().nth(1).unwrap(), 16).unwrap();
+        assert_eq!(
+            mask & (1 << (13 - 1)),
+            0,
+            "server={server}: SIGPIPE ignored: {}",
+            r.stdout
+        );
     }
 }
