@@ -9,3 +9,4 @@ mod cache;
 mod clients;
 mod credential_process;
 mod exec;
+mod exec_server;
