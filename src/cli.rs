@@ -60,8 +60,8 @@ pub struct ExecArgs {
     #[arg(long)]
     pub server: bool,
 
-    /// Run even inside another `xacct exec` (the inner role is then assumed with the outer
-    /// role's credentials).
+    /// Run even inside another `xacct exec` (XACCT_ROLE_ARN set), which is refused by
+    /// default.
     #[arg(long)]
     pub allow_nested: bool,
 

@@ -52,12 +52,13 @@ pub fn run(args: &ExecArgs, keyring: Option<&str>) -> Result<(), Error> {
     std::process::exit(code)
 }
 
-/// Refuses to run inside another `xacct exec` unless asked: the inner role would be
-/// assumed with the outer role's credentials, which is rarely what the user meant.
+/// Refuses to run inside another `xacct exec` unless asked: nesting is usually a mistake
+/// (a job wrapped twice), and an inner exec without a source profile would assume its role
+/// with the outer session's credentials.
 pub fn check_nesting(marker: Option<&OsStr>, allow_nested: bool) -> Result<(), Error> {
     match marker.filter(|m| !m.is_empty()) {
         Some(outer) if !allow_nested => Err(Error::Usage(format!(
-            "already inside `xacct exec` for {} ({MARKER} is set): the inner role would be assumed with the outer role's credentials; pass --allow-nested if that is intended",
+            "already inside `xacct exec` for {} ({MARKER} is set); run the command from the outer shell, or pass --allow-nested to nest on purpose",
             crate::arn::truncate(&outer.to_string_lossy(), 120)
         ))),
         _ => Ok(()),
@@ -263,6 +264,36 @@ mod tests {
             }
         }
         assert_eq!(default_profile_shadows_endpoint(&Profiles::default()), None);
+    }
+
+    #[test]
+    fn command_line_table() {
+        use clap::Parser;
+        // (arguments after `xacct exec`, the command, or None for a clap error)
+        let table: [(&[&str], Option<&[&str]>); 6] = [
+            (&["--profile", "p", "--", "env", "-0"], Some(&["env", "-0"])),
+            (&["--profile", "p", "env", "-0"], Some(&["env", "-0"])),
+            (
+                &["--profile", "p", "--", "aws", "--profile", "x"],
+                Some(&["aws", "--profile", "x"]),
+            ),
+            (
+                &["--server", "--profile", "p", "--", "--weird"],
+                Some(&["--weird"]),
+            ),
+            (&["--profile", "p"], Some(&[])),
+            (&["--bogus", "--", "env"], None),
+        ];
+        for (args, want) in table {
+            let argv = ["xacct", "exec"].iter().chain(args);
+            let got = crate::cli::Cli::try_parse_from(argv)
+                .ok()
+                .map(|cli| match cli.command {
+                    crate::cli::Command::Exec(e) => e.command,
+                    other => panic!("{other:?}"),
+                });
+            assert_eq!(got, want.map(os), "{args:?}");
+        }
     }
 
     #[test]
