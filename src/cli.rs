@@ -58,6 +58,8 @@ pub enum Command {
     /// Create, check, update or delete the cross-account role pair: role B in the source
     /// account, role A in the target account trusting it (stdout: the config snippet).
     Bootstrap(BootstrapArgs),
+    /// Run a command with the role's credentials (static env vars, or a local endpoint with --server).
+    Exec(ExecArgs),
 }
 
 #[derive(Args, Debug)]
@@ -134,6 +136,27 @@ pub struct CompletionsArgs {
 pub struct CredentialProcessArgs {
     #[command(flatten)]
     pub role: RoleArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ExecArgs {
+    #[command(flatten)]
+    pub role: RoleArgs,
+
+    /// Serve refreshing credentials to the command from a local endpoint (ECS container
+    /// protocol on 127.0.0.1) instead of fixed environment variables; for jobs that may
+    /// outlive one session.
+    #[arg(long)]
+    pub server: bool,
+
+    /// Run even inside another `xacct exec` (XACCT_ROLE_ARN set), which is refused by
+    /// default.
+    #[arg(long)]
+    pub allow_nested: bool,
+
+    /// The command and its arguments, after `--` (default: $SHELL, when stdin is a terminal).
+    #[arg(value_name = "CMD", trailing_var_arg = true, value_parser = clap::value_parser!(std::ffi::OsString))]
+    pub command: Vec<std::ffi::OsString>,
 }
 
 /// The options that say which role to assume and how; shared by every command that

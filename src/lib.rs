@@ -17,6 +17,7 @@ pub mod cli;
 pub mod cmd;
 pub mod creds;
 pub mod error;
+pub mod exec_env;
 pub mod expiry;
 pub mod lock;
 pub mod log;
@@ -25,9 +26,11 @@ pub mod output;
 pub mod policy;
 pub mod provider;
 pub mod report;
+pub mod server;
 pub mod session_opts;
 pub mod settings;
 pub mod store;
+pub mod supervise;
 pub mod sys;
 pub mod ui;
 
@@ -50,5 +53,6 @@ pub fn run(cli: &cli::Cli) -> Result<(), Error> {
         cli::Command::Cache(args) => cmd::cache::run(args, keyring, cli.quiet),
         cli::Command::Completions(args) => cmd::completions::run(args),
         cli::Command::Bootstrap(args) => cmd::bootstrap::run(args),
+        cli::Command::Exec(args) => cmd::exec::run(args, keyring),
     }
 }

@@ -252,7 +252,7 @@ EOF
     local bus_pid=$! addr="" i
     _XACCT_PIDS+=("$bus_pid")
     for ((i = 0; i < 40; i++)); do # ~10 s
-        addr="$(sed -n 1p "$dir/dbus.out")"
+        addr="$(sed -n 1p "$dir/dbus.out" 2>/dev/null || true)"
         [[ -n "$addr" ]] && break
         _xacct_alive "$bus_pid" || break
         sleep 0.25

@@ -4,5 +4,6 @@ pub mod bootstrap;
 pub mod cache;
 pub mod completions;
 pub mod credential_process;
+pub mod exec;
 pub mod export;
 pub mod whoami;

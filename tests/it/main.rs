@@ -13,6 +13,8 @@ mod cache_cmds;
 mod clients;
 mod credential_process;
 mod docs;
+mod exec;
+mod exec_server;
 mod export;
 mod logging;
 mod mfa_tags;

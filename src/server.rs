@@ -1,0 +1,269 @@
+//! Loopback credential endpoint for `exec --server`: the ECS container credential
+//! protocol, as the AWS SDKs and CLIs read it from `AWS_CONTAINER_CREDENTIALS_FULL_URI`.
+//!
+//! Bound to 127.0.0.1 only (the SDKs accept plain http for loopback hosts only), on a
+//! port the OS picks. Every request must carry the token given to the child in
+//! `AWS_CONTAINER_AUTHORIZATION_TOKEN`; any other local process is refused. Each request
+//! asks `fetch` (the keyring cache + single-flight path), so the child gets refreshed
+//! credentials for as long as it runs. HTTP is hyper's, not hand-parsed.
+
+use crate::creds::{Credentials, Secret};
+use crate::error::Error;
+use crate::output;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use subtle::ConstantTimeEq;
+
+/// Token length in bytes of OS randomness (hex-encoded for the header).
+const TOKEN_BYTES: usize = 32;
+/// A client that opens a connection and sends nothing must not hold it forever.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// The path of the endpoint's URL.
+const PATH: &str = "/";
+
+/// How the endpoint gets credentials; blocking (keyring, file lock, STS).
+pub type Fetch = dyn Fn() -> Result<Credentials, Error> + Send + Sync;
+
+/// A fresh token: `TOKEN_BYTES` from the OS RNG, hex-encoded.
+pub fn new_token() -> Result<Secret, Error> {
+    let mut bytes = [0u8; TOKEN_BYTES];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| Error::Runtime(format!("cannot read the OS random generator: {e}")))?;
+    Ok(Secret::new(
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+    ))
+}
+
+/// What the `Authorization` header says about the caller.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Auth {
+    Granted,
+    Missing,
+    Wrong,
+}
+
+/// Compares the header with the token in constant time (for equal lengths; the length
+/// is no secret: every token is 64 hex digits). Clients send the token verbatim.
+pub fn check_auth(header: Option<&[u8]>, token: &Secret) -> Auth {
+    match header {
+        None => Auth::Missing,
+        Some(h) if bool::from(h.ct_eq(token.expose().as_bytes())) => Auth::Granted,
+        Some(_) => Auth::Wrong,
+    }
+}
+
+/// A running endpoint. Dropping it (or `close`) stops accepting connections.
+pub struct Endpoint {
+    pub url: String,
+    pub token: Secret,
+    pub addr: SocketAddr,
+    accept: tokio::task::JoinHandle<()>,
+}
+
+impl Endpoint {
+    /// Closes the listener: later connections are refused.
+    pub fn close(self) {
+        self.accept.abort();
+    }
+}
+
+impl Drop for Endpoint {
+    fn drop(&mut self) {
+        self.accept.abort();
+    }
+}
+
+/// Binds 127.0.0.1 on a free port and serves `fetch` until closed. Call inside a tokio
+/// runtime with the `net` driver.
+pub async fn start(fetch: Arc<Fetch>) -> Result<Endpoint, Error> {
+    let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .await
+        .map_err(|e| Error::Runtime(format!("cannot listen on 127.0.0.1: {e}")))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::Runtime(format!("cannot read the listener's address: {e}")))?;
+    let token = new_token()?;
+    let state = Arc::new(State {
+        token: token.clone(),
+        fetch,
+    });
+    let accept = tokio::spawn(async move {
+        loop {
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors and the like: transient; pause so the loop
+                    // does not spin, and keep serving (the child may retry).
+                    crate::ui::warn(&format!("credential endpoint: accept failed: {e}"));
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            };
+            let state = state.clone();
+            tokio::spawn(async move {
+                let svc = hyper::service::service_fn(move |req| {
+                    let state = state.clone();
+                    async move { Ok::<_, std::convert::Infallible>(handle(req, &state).await) }
+                });
+                // A client that hangs up mid-request is its own problem: nothing to report.
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(HEADER_READ_TIMEOUT)
+                    .serve_connection(TokioIo::new(stream), svc)
+                    .await;
+            });
+        }
+    });
+    Ok(Endpoint {
+        url: format!("http://{addr}{PATH}"),
+        token,
+        addr,
+        accept,
+    })
+}
+
+struct State {
+    token: Secret,
+    fetch: Arc<Fetch>,
+}
+
+async fn handle<B>(req: Request<B>, state: &State) -> Response<Full<Bytes>> {
+    let header = req.headers().get(AUTHORIZATION).map(HeaderValue::as_bytes);
+    match check_auth(header, &state.token) {
+        Auth::Granted => {}
+        Auth::Missing => {
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "the Authorization header is missing",
+            );
+        }
+        Auth::Wrong => return error(StatusCode::FORBIDDEN, "the Authorization token is wrong"),
+    }
+    if req.method() != Method::GET {
+        return error(StatusCode::METHOD_NOT_ALLOWED, "use GET");
+    }
+    if req.uri().path() != PATH {
+        return error(StatusCode::NOT_FOUND, "no such path; use /");
+    }
+    let fetch = state.fetch.clone();
+    // The provider blocks (keyring, file lock, STS on its own runtime): keep it off the
+    // runtime's threads.
+    match tokio::task::spawn_blocking(move || fetch()).await {
+        Ok(Ok(creds)) => json(StatusCode::OK, output::ecs_json(&creds)),
+        Ok(Err(e)) => {
+            crate::ui::warn(&format!("credential endpoint: {e}"));
+            error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())
+        }
+        Err(e) => {
+            crate::ui::warn(&format!(
+                "credential endpoint: the refresh task failed: {e}"
+            ));
+            error(StatusCode::INTERNAL_SERVER_ERROR, "the refresh task failed")
+        }
+    }
+}
+
+/// An error body in the shape the ECS endpoint uses (`code`, `message`). Messages name no
+/// secret (see `error`).
+fn error(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
+    let body = serde_json::json!({
+        "code": status.canonical_reason().unwrap_or("Error"),
+        "message": message,
+    });
+    json(status, body.to_string())
+}
+
+fn json(status: StatusCode, body: String) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from(body)));
+    *r.status_mut() = status;
+    let h = r.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_fresh_and_hex() {
+        let a = new_token().unwrap();
+        let b = new_token().unwrap();
+        assert_eq!(a.expose().len(), 2 * TOKEN_BYTES);
+        assert!(a.expose().bytes().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn authorization_header_table() {
+        let token = Secret::new("abc123");
+        let table: [(Option<&[u8]>, Auth); 7] = [
+            (None, Auth::Missing),
+            (Some(b"abc123"), Auth::Granted),
+            (Some(b""), Auth::Wrong),
+            (Some(b"abc124"), Auth::Wrong),
+            (Some(b"abc1234"), Auth::Wrong),
+            (Some(b"Bearer abc123"), Auth::Wrong),
+            (Some(b"ABC123"), Auth::Wrong),
+        ];
+        for (header, want) in table {
+            assert_eq!(check_auth(header, &token), want, "{header:?}");
+        }
+    }
+
+    fn fake_creds() -> Credentials {
+        Credentials {
+            access_key_id: "ASIAFAKE".into(),
+            secret_access_key: Secret::new("s"),
+            session_token: Secret::new("t"),
+            expiration: chrono::DateTime::from_timestamp(2_000_000_000, 0).unwrap(),
+            account_id: "111111111111".into(),
+            assumed_role_arn: None,
+        }
+    }
+
+    #[test]
+    fn handler_status_table() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let ok: Arc<Fetch> = Arc::new(|| Ok(fake_creds()));
+        let failing: Arc<Fetch> = Arc::new(|| Err(Error::Aws("access denied".into())));
+        let token = Secret::new("tok");
+        // (fetch, method, path, Authorization, status, body contains)
+        let table = [
+            (&ok, "GET", "/", Some("tok"), 200, "ASIAFAKE"),
+            (&ok, "GET", "/", None, 401, "missing"),
+            (&ok, "GET", "/", Some("nope"), 403, "wrong"),
+            (&ok, "POST", "/", Some("tok"), 405, "GET"),
+            (&ok, "GET", "/x", Some("tok"), 404, "path"),
+            (&failing, "GET", "/", Some("tok"), 500, "access denied"),
+        ];
+        for (fetch, method, path, auth, status, want) in table {
+            let state = State {
+                token: token.clone(),
+                fetch: (*fetch).clone(),
+            };
+            let mut req = Request::builder().method(method).uri(path);
+            if let Some(a) = auth {
+                req = req.header(AUTHORIZATION, a);
+            }
+            let resp = rt.block_on(handle(req.body(()).unwrap(), &state));
+            assert_eq!(resp.status().as_u16(), status, "{method} {path} {auth:?}");
+            let body = rt
+                .block_on(http_body_util::BodyExt::collect(resp.into_body()))
+                .unwrap()
+                .to_bytes();
+            let body = String::from_utf8_lossy(&body);
+            assert!(body.contains(want), "{method} {path} {auth:?}: {body}");
+        }
+    }
+}
