@@ -116,7 +116,8 @@ pub fn resolve(args: &RoleArgs, profiles: &Profiles, env: &EnvSnapshot) -> Resul
     let profile = match &args.profile {
         Some(name) => profiles.get(name).ok_or_else(|| {
             Error::Config(format!(
-                "profile {name:?} not found in {}; check the name or set AWS_CONFIG_FILE",
+                "profile {:?} not found in {}; check the name or set AWS_CONFIG_FILE",
+                arn::truncate(name, 64),
                 profiles.config_file
             ))
         })?,
@@ -273,7 +274,8 @@ fn resolve_source(
     if let Some(sp) = source_profile {
         let Some(src) = profiles.get(sp) else {
             return Err(Error::Config(format!(
-                "source profile {sp:?} not found in {} or the credentials file; check the name",
+                "source profile {:?} not found in {} or the credentials file; check the name",
+                arn::truncate(sp, 64),
                 profiles.config_file
             )));
         };

@@ -496,3 +496,21 @@ fn source_profile_loop_of_two_is_a_config_error() {
     // A role profile that takes its own static keys is not a loop.
     resolve(&args(Some("via-keys-self")), &p, &env()).unwrap();
 }
+
+#[test]
+fn a_5000_char_profile_name_is_not_echoed_whole() {
+    // Was a 5105-byte error line.
+    let long = "p".repeat(5000);
+    for a in [
+        args(Some(&long)),
+        RoleArgs {
+            role_arn: Some("arn:aws:iam::111111111111:role/r".into()),
+            source_profile: Some(long.clone()),
+            ..args(None)
+        },
+    ] {
+        let msg = resolve(&a, &fixture(), &env()).unwrap_err().to_string();
+        assert!(msg.contains("not found"), "{msg}");
+        assert!(msg.len() < 300, "{} bytes: {msg}", msg.len());
+    }
+}
