@@ -8,3 +8,13 @@ mod bad_input;
 mod cache;
 mod clients;
 mod credential_process;
+
+// The reliability suite (issue 6).
+mod rel_faults;
+mod rel_files;
+mod rel_fuzz;
+mod rel_input;
+mod rel_keyring;
+mod rel_load;
+mod rel_secrets;
+mod rel_util;
