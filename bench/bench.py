@@ -344,6 +344,41 @@ class Bench:
                       f"{100 * x_total / total:.2f}% of it (median "
                       f"{statistics.median(ns for ns, _, _ in inner) / 1e6:.1f} ms per run)")
 
+    # profiles (opt-in: --only profile) ----------------------------------------------
+    def profile(self):
+        """strace -c, perf stat and callgrind of one cache hit in each store, written to
+        the out dir: where the time of a hit goes when a target is missed."""
+        ss_env = self.with_env(XACCT_KEYRING="secret-service",
+                               DBUS_SESSION_BUS_ADDRESS=os.environ["DBUS_SESSION_BUS_ADDRESS"])
+        for name, profile, env in (("keyutils", "hit-keyutils", self.env),
+                                   ("secret-service", "hit-secret-service", ss_env)):
+            argv = self.xacct(profile)
+            run_once(argv, env)  # fills the cache
+            out = os.path.join(self.a.out, f"profile-{name}")
+            tools = [
+                ("strace", ["strace", "-f", "-c", "-o", f"{out}.strace.txt", *argv]),
+                ("perf", ["perf", "stat", "-r", "30", "-o", f"{out}.perf.txt",
+                          "-e", "task-clock,context-switches,cpu-migrations,page-faults",
+                          *argv]),
+                ("valgrind", ["valgrind", "--tool=callgrind",
+                              f"--callgrind-out-file={out}.callgrind", *argv]),
+            ]
+            for tool, cmd in tools:
+                if not shutil.which(tool):
+                    log(f"profile: {tool} is not installed, skipped")
+                    continue
+                p = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, text=True)
+                if p.returncode != 0:
+                    log(f"profile: {tool} failed: {p.stderr[-300:]}")
+                    continue
+                if tool == "valgrind":
+                    ann = subprocess.run(["callgrind_annotate", "--inclusive=yes",
+                                          f"{out}.callgrind"], capture_output=True, text=True)
+                    with open(f"{out}.callgrind.txt", "w") as f:
+                        f.write(ann.stdout)
+            log(f"profile: {out}.*")
+
     # report -------------------------------------------------------------------------
     def versions(self):
         def first_line(argv, env=None):
@@ -371,7 +406,9 @@ class Bench:
             "rustc": first_line(["rustc", "--version"], os.environ),
             "hyperfine": first_line(["hyperfine", "--version"]),
             "moto": first_line([py, "-c", "import moto; print(moto.__version__)"]),
-            "AWS CLI": first_line([os.path.join(self.a.test_venv, "bin", "aws"), "--version"]),
+            "AWS CLI": first_line([os.path.join(self.a.test_venv, "bin", "aws"), "--version"])
+            + ", botocore installed " + first_line([py, "-c",
+                                                    "import botocore; print(botocore.__version__)"]),
             "aws-export-credentials": first_line(
                 [os.path.join(self.a.peer_venv, "bin", "aws-export-credentials"), "--version"])
             + ", botocore " + first_line([peer_py, "-c",
@@ -380,6 +417,8 @@ class Bench:
         }
 
     def report(self):
+        if not self.rows:  # --only profile: keep the last results
+            return all(ok for _, ok, _ in self.checks)
         v = self.versions()
         lines = ["| | median | p95 | runs | peak RSS | target | met |",
                  "| --- | ---: | ---: | ---: | ---: | --- | --- |"]
@@ -420,7 +459,8 @@ def main():
     ap.add_argument("--peer-runs", type=int, default=30)
     ap.add_argument("--rss-runs", type=int, default=10)
     ap.add_argument("--stampede-runs", type=int, default=30)
-    ap.add_argument("--only", help="comma-separated: hits,peers,cold,stampede,e2e")
+    ap.add_argument("--only", help="comma-separated: hits,peers,cold,stampede,e2e "
+                    "(the default), and profile (strace/perf/callgrind of the hits)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     for tool in ("hyperfine",):
@@ -439,6 +479,8 @@ def main():
             b.stampede()
         if "e2e" in only:
             b.end_to_end()
+        if "profile" in only:
+            b.profile()
         ok = b.report()
     finally:
         shutil.rmtree(b.home, ignore_errors=True)
