@@ -124,7 +124,8 @@ pub fn resolve(args: &RoleArgs, profiles: &Profiles, env: &EnvSnapshot) -> Resul
     let profile = match &args.profile {
         Some(name) => profiles.get(name).ok_or_else(|| {
             Error::Config(format!(
-                "profile {name:?} not found in {}; check the name or set AWS_CONFIG_FILE",
+                "profile {:?} not found in {}; check the name or set AWS_CONFIG_FILE",
+                arn::truncate(name, 64),
                 profiles.config_file
             ))
         })?,
@@ -287,7 +288,8 @@ fn resolve_source(
     if let Some(sp) = source_profile {
         let Some(src) = profiles.get(sp) else {
             return Err(Error::Config(format!(
-                "source profile {sp:?} not found in {} or the credentials file; check the name",
+                "source profile {:?} not found in {} or the credentials file; check the name",
+                arn::truncate(sp, 64),
                 profiles.config_file
             )));
         };
@@ -297,6 +299,7 @@ fn resolve_source(
             )));
         }
         check_not_recursive(sp, src, pname)?;
+        check_chain(sp, pname, profiles)?;
         let chained = src.contains_key("role_arn")
             || matches!(
                 src.get("credential_source").map(String::as_str),
@@ -318,6 +321,47 @@ fn resolve_source(
         },
         false,
     ))
+}
+
+/// aws-config follows `source_profile` from role profile to role profile and fails at
+/// run time, as an AWS error after loading the SDK, when the chain comes back to a
+/// profile it has seen; find the loop here so it is a config error before any network
+/// call. A missing link is left to the SDK, which names it.
+fn check_chain(first: &str, pname: &str, profiles: &Profiles) -> Result<(), Error> {
+    let mut seen: Vec<&str> = vec![];
+    let mut cur = first;
+    // Every step visits a profile not seen before, so the walk ends.
+    loop {
+        if seen.contains(&cur) {
+            seen.push(cur);
+            let chain: Vec<String> = seen
+                .iter()
+                .map(|p| format!("{:?}", arn::truncate(p, 40)))
+                .collect();
+            let who = if pname.is_empty() {
+                "--source-profile".to_string()
+            } else {
+                format!("profile {pname:?}")
+            };
+            return Err(Error::Config(format!(
+                "{who}: its source_profile chain loops ({}); point one of them at a profile with credentials",
+                chain.join(" -> ")
+            )));
+        }
+        seen.push(cur);
+        let Some(p) = profiles.get(cur) else {
+            return Ok(());
+        };
+        if !p.contains_key("role_arn") {
+            return Ok(());
+        }
+        match p.get("source_profile") {
+            // A role profile may take its own static keys as its source (the SDK allows it).
+            Some(next) if next == cur && p.contains_key("aws_access_key_id") => return Ok(()),
+            Some(next) => cur = next,
+            None => return Ok(()),
+        }
+    }
 }
 
 /// A source profile whose credential_process runs xacct would call xacct again, forever.

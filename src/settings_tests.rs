@@ -451,3 +451,66 @@ fn default_session_names() {
     let long = default_session_name(Some("u"), Some(&"h".repeat(100)));
     assert_eq!(long.len(), 64);
 }
+
+#[test]
+fn source_profile_loop_of_two_is_a_config_error() {
+    // Was exit 1 after loading the SDK: "profile formed an infinite loop".
+    let p = profiles(&[
+        (
+            "a",
+            &[
+                ("role_arn", "arn:aws:iam::111111111111:role/r"),
+                ("source_profile", "b"),
+            ],
+        ),
+        (
+            "b",
+            &[
+                ("role_arn", "arn:aws:iam::111111111111:role/r"),
+                ("source_profile", "a"),
+            ],
+        ),
+        (
+            "keys-self",
+            &[
+                ("role_arn", "arn:aws:iam::111111111111:role/r"),
+                ("source_profile", "keys-self"),
+                ("aws_access_key_id", "AKIA"),
+            ],
+        ),
+        (
+            "via-keys-self",
+            &[
+                ("role_arn", "arn:aws:iam::111111111111:role/r"),
+                ("source_profile", "keys-self"),
+            ],
+        ),
+    ]);
+    let err = resolve(&args(Some("a")), &p, &env()).unwrap_err();
+    assert_eq!(err.exit_code(), 2, "{err}");
+    assert!(
+        err.to_string()
+            .contains("chain loops (\"b\" -> \"a\" -> \"b\")"),
+        "{err}"
+    );
+    // A role profile that takes its own static keys is not a loop.
+    resolve(&args(Some("via-keys-self")), &p, &env()).unwrap();
+}
+
+#[test]
+fn a_5000_char_profile_name_is_not_echoed_whole() {
+    // Was a 5105-byte error line.
+    let long = "p".repeat(5000);
+    for a in [
+        args(Some(&long)),
+        RoleArgs {
+            role_arn: Some("arn:aws:iam::111111111111:role/r".into()),
+            source_profile: Some(long.clone()),
+            ..args(None)
+        },
+    ] {
+        let msg = resolve(&a, &fixture(), &env()).unwrap_err().to_string();
+        assert!(msg.contains("not found"), "{msg}");
+        assert!(msg.len() < 300, "{} bytes: {msg}", msg.len());
+    }
+}

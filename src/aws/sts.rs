@@ -160,6 +160,10 @@ pub fn describe(f: &StsFailure, s: &Settings) -> Error {
         (FailureKind::Service, "PackedPolicyTooLarge") => Error::Aws(format!(
             "the session tags for {role} are too large for STS (STS: {msg}); pass fewer or shorter --tag values"
         )),
+        (FailureKind::Service, code) if is_transient(code) => Error::Aws(format!(
+            "STS kept failing AssumeRole on {role} ({code}{}{msg}) through the SDK's retries with backoff; retry later, or check the region and AWS_ENDPOINT_URL",
+            if msg.is_empty() { "" } else { ": " }
+        )),
         (FailureKind::Service, code) => {
             Error::Aws(format!("STS AssumeRole on {role} failed: {code}: {msg}"))
         }
@@ -174,6 +178,22 @@ pub fn describe(f: &StsFailure, s: &Settings) -> Error {
         )),
         (FailureKind::Other, _) => Error::Aws(format!("STS AssumeRole on {role} failed: {msg}")),
     }
+}
+
+/// Throttling and server-side errors: the SDK retries these itself (standard mode, 3
+/// attempts with jittered exponential backoff), so when they reach us they persisted.
+fn is_transient(code: &str) -> bool {
+    code.starts_with("HTTP 5")
+        || matches!(
+            code,
+            "Throttling"
+                | "ThrottlingException"
+                | "RequestLimitExceeded"
+                | "TooManyRequestsException"
+                | "ServiceUnavailable"
+                | "InternalFailure"
+                | "InternalError"
+        )
 }
 
 fn one_line(s: &str) -> String {
@@ -282,17 +302,23 @@ impl Sts for SdkSts {
 }
 
 /// Classifies an SDK error. Only error metadata and the error chain's text are kept.
-pub fn sdk_failure<E, R>(e: aws_sdk_sts::error::SdkError<E, R>) -> StsFailure
+pub fn sdk_failure<E>(
+    e: aws_sdk_sts::error::SdkError<E, aws_sdk_sts::config::http::HttpResponse>,
+) -> StsFailure
 where
     E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
 {
     use aws_sdk_sts::error::SdkError;
     let text = one_line(&error_chain(&e));
     match &e {
+        // A 5xx (or a proxy's error page) has no AWS error code: name the HTTP status.
         SdkError::ServiceError(se) => StsFailure {
             kind: FailureKind::Service,
-            code: se.err().code().unwrap_or("Unknown").to_string(),
+            code: se
+                .err()
+                .code()
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("HTTP {}", se.raw().status().as_u16())),
             message: se.err().message().unwrap_or("").to_string(),
         },
         _ if is_credentials_error(&e) => StsFailure {

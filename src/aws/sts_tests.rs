@@ -217,6 +217,16 @@ fn errors_name_the_fix() {
             &["lower --duration"][..],
         ),
         (
+            service("HTTP 500", ""),
+            None,
+            &["(HTTP 500)", "retries with backoff", "retry later"][..],
+        ),
+        (
+            service("Throttling", "Rate exceeded"),
+            None,
+            &["(Throttling: Rate exceeded)", "retry later"][..],
+        ),
+        (
             unreachable,
             None,
             &["cannot reach STS", "region us-east-1"][..],

@@ -77,6 +77,24 @@ mod platform {
         }
     }
 
+    /// True when the Secret Service's default collection is locked. A search there finds
+    /// nothing (`NoEntry`) and a store fails on a dismissed prompt, so without this check
+    /// `auto` would settle on a store that can never cache. Asked only on a miss.
+    pub fn default_collection_locked() -> bool {
+        let locked = || -> zbus::Result<bool> {
+            let conn = zbus::blocking::Connection::session()?;
+            let proxy = zbus::blocking::fdo::PropertiesProxy::builder(&conn)
+                .destination("org.freedesktop.secrets")?
+                .path("/org/freedesktop/secrets/aliases/default")?
+                .build()?;
+            let iface = zbus::names::InterfaceName::try_from("org.freedesktop.Secret.Collection")?;
+            let value = proxy.get(iface, "Locked")?;
+            Ok(bool::try_from(value).unwrap_or(false))
+        };
+        // A service without the alias or the property: assume unlocked, as before.
+        locked().unwrap_or(false)
+    }
+
     /// Asks the session bus whether a Secret Service is running, without D-Bus activation
     /// (activating a missing service can block for the bus's 25 s timeout).
     fn secret_service_running() -> bool {
@@ -188,6 +206,14 @@ impl CredentialStore for KeyringStore {
     fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
         match self.entry(key)?.get_password() {
             Ok(v) => Ok(Some(v)),
+            #[cfg(target_os = "linux")]
+            Err(KError::NoEntry)
+                if self.name == "secret-service" && platform::default_collection_locked() =>
+            {
+                Err(StoreError::Unavailable(
+                    "the Secret Service collection is locked".into(),
+                ))
+            }
             Err(KError::NoEntry) => Ok(None),
             Err(e) => Err(map_err(e)),
         }

@@ -20,3 +20,13 @@ mod logging;
 mod mfa_tags;
 mod recorder;
 mod whoami;
+
+// The reliability suite (issue 6).
+mod rel_faults;
+mod rel_files;
+mod rel_fuzz;
+mod rel_input;
+mod rel_keyring;
+mod rel_load;
+mod rel_secrets;
+mod rel_util;

@@ -1,0 +1,254 @@
+//! Reliability, secrets: one test runs a representative workload in a World of its own
+//! (cold and warm runs in both Linux keyrings, single flight, the AWS CLI through
+//! credential_process, a role chain with a warning, a missing keyring, a corrupt entry,
+//! bad input, an unreachable STS), with HOME, the XDG dirs and TMPDIR all inside the
+//! World; then it searches every file there, every stderr it captured and the new
+//! files in the system temp dir for any secret access key or session token moto has
+//! issued. It first proves the search finds a secret that is planted.
+
+use crate::rel_util::{find_secrets, walk};
+use crate::util::*;
+use std::process::Stdio;
+use std::time::SystemTime;
+
+#[test]
+fn no_issued_secret_reaches_a_file_or_stderr() {
+    let started = SystemTime::now();
+    let mut w = World::new();
+    let tmp = w.home().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    w.set("TMPDIR", tmp.to_str().unwrap());
+    let middle = format!("arn:aws:iam::222222222222:role/{}", unique("mid"));
+    w.write_config(&format!(
+        "[profile target]\nrole_arn = {role}\nsource_profile = src\nregion = us-east-1\n\
+         [profile mid]\nrole_arn = {middle}\nsource_profile = src\n\
+         [profile chained]\nrole_arn = {role}\nsource_profile = mid\nduration_seconds = 7200\n\
+         [profile app]\ncredential_process = {bin} credential-process --profile target\nregion = us-east-1\n",
+        role = w.role_arn,
+        bin = xacct_bin()
+    ));
+    let mut stderrs: Vec<(String, String)> = vec![];
+    let mut printed: Vec<String> = vec![];
+    let cp = |p: &str| {
+        vec![
+            "credential-process".to_string(),
+            "--profile".into(),
+            p.into(),
+        ]
+    };
+    let mut record = |what: &str, r: Run, want_ok: bool| {
+        assert_eq!(r.code == 0, want_ok, "{what}: {}", r.stderr);
+        if r.code == 0 && what.starts_with("xacct") {
+            let doc = r.json();
+            printed.push(doc["SecretAccessKey"].as_str().unwrap().to_string());
+            printed.push(doc["SessionToken"].as_str().unwrap().to_string());
+        }
+        stderrs.push((what.to_string(), r.stderr));
+    };
+    let run = |w: &World, a: &[String]| w.run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+
+    // Kernel keyring: cold, warm, eight concurrent callers of a second key.
+    record("xacct keyutils cold", run(&w, &cp("target")), true);
+    record("xacct keyutils warm", run(&w, &cp("target")), true);
+    let mut cold = cp("target");
+    cold.extend(["--session-name".into(), "secrets-flight".into()]);
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            w.cmd(&cold.iter().map(String::as_str).collect::<Vec<_>>())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        record(
+            "xacct single flight",
+            Run::from(c.wait_with_output().unwrap()),
+            true,
+        );
+    }
+    // A chained role: one clamp warning on stderr.
+    record("xacct chained", run(&w, &cp("chained")), true);
+    // A corrupt entry, overwritten.
+    let key = cache_key_for(
+        &w,
+        xacct::cli::RoleArgs {
+            role_arn: Some(w.role_arn.clone()),
+            source_profile: Some("src".into()),
+            session_name: Some("secrets-corrupt".into()),
+            region: Some("us-east-1".into()),
+            ..Default::default()
+        },
+    );
+    let ku = xacct::store::open(xacct::store::StoreKind::Keyutils)
+        .unwrap()
+        .unwrap();
+    ku.set(&key, "{\"version\":1,\"credentials\":").unwrap();
+    let corrupt: Vec<String> = [
+        "credential-process",
+        "--role-arn",
+        &w.role_arn,
+        "--source-profile",
+        "src",
+        "--session-name",
+        "secrets-corrupt",
+        "--region",
+        "us-east-1",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    record("xacct corrupt entry", run(&w, &corrupt), true);
+
+    // Secret Service: cold and warm.
+    let mut ss = World::new();
+    ss.env = w.env.clone();
+    ss.set("XACCT_KEYRING", "secret-service")
+        .set("DBUS_SESSION_BUS_ADDRESS", &dbus_address());
+    record("xacct secret-service cold", run(&ss, &cp("target")), true);
+    record("xacct secret-service warm", run(&ss, &cp("target")), true);
+    // No keyring at all: one warning.
+    ss.set("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
+    record("xacct no keyring", run(&ss, &cp("target")), true);
+
+    // The AWS CLI through credential_process.
+    for _ in 0..2 {
+        let out = std::process::Command::new(venv_bin("aws"))
+            .args(["sts", "get-caller-identity", "--profile", "app"])
+            .env_clear()
+            .envs(&w.env)
+            .output()
+            .unwrap();
+        record("aws cli", Run::from(out), true);
+    }
+    // The other commands, at the most verbose level, with a cold and a warm cache.
+    let verbose = |args: &[&str]| -> Vec<String> {
+        let mut a: Vec<String> = vec!["-vv".into()];
+        a.extend(args.iter().map(|s| s.to_string()));
+        a
+    };
+    for args in [
+        &[
+            "whoami",
+            "--profile",
+            "target",
+            "--session-name",
+            "secrets-whoami",
+        ][..],
+        &[
+            "whoami",
+            "--profile",
+            "target",
+            "--session-name",
+            "secrets-whoami",
+            "--json",
+        ],
+        &["cache", "list"],
+        &["export", "--profile", "target", "--format", "export-env"],
+        &[
+            "exec",
+            "--profile",
+            "target",
+            "--session-name",
+            "secrets-exec",
+            "--",
+            "true",
+        ],
+        &[
+            "exec",
+            "--server",
+            "--profile",
+            "target",
+            "--session-name",
+            "secrets-exec",
+            "--",
+            "true",
+        ],
+    ] {
+        let label = format!("cmd {}", args.join(" "));
+        record(&label, run(&w, &verbose(args)), true);
+    }
+    // RUST_LOG=trace turns on the SDK's own logs too, on a cache miss.
+    let mut traced = World::new();
+    traced.env = w.env.clone();
+    traced.set("RUST_LOG", "trace");
+    let mut miss = cp("target");
+    miss.extend(["--session-name".into(), "secrets-trace".into()]);
+    record("cmd RUST_LOG=trace miss", run(&traced, &miss), true);
+
+    // Failures after credentials exist: bad input, an unreachable STS.
+    let mut bad = cp("target");
+    bad.extend(["--duration".into(), "forever".into()]);
+    record("bad input", run(&w, &bad), false);
+    let mut off = World::new();
+    off.env = w.env.clone();
+    off.set("AWS_ENDPOINT_URL", "http://127.0.0.1:9");
+    let mut fresh = cp("target");
+    fresh.extend(["--session-name".into(), "secrets-offline".into()]);
+    record("unreachable sts", run(&off, &fresh), false);
+
+    let mut issued = issued_secrets();
+    issued.sort();
+    issued.dedup();
+    for p in &printed {
+        assert!(
+            issued.contains(p),
+            "moto issued what xacct printed: the search is real"
+        );
+    }
+    assert!(printed.len() >= 2 * 14, "the workload produced credentials");
+
+    // The search finds a planted secret.
+    let planted = w.home().join("planted");
+    std::fs::write(&planted, format!("x{}y", printed[0])).unwrap();
+    assert_eq!(
+        scan(&w, started, &issued, &[]).len(),
+        1,
+        "the scan finds a planted secret"
+    );
+    std::fs::remove_file(&planted).unwrap();
+
+    let hits = scan(&w, started, &issued, &stderrs);
+    assert!(
+        hits.is_empty(),
+        "secrets found: {:?}",
+        hits.iter().map(|h| &h.0).collect::<Vec<_>>()
+    );
+    ku.delete(&key).unwrap();
+}
+
+/// Places (file paths, stderr labels) holding an issued secret: every file under the
+/// World's HOME (its XDG dirs and TMPDIR are inside), the files in the system temp dir
+/// changed since the test started, and the captured stderrs.
+fn scan(
+    w: &World,
+    since: SystemTime,
+    issued: &[String],
+    stderrs: &[(String, String)],
+) -> Vec<(String, String)> {
+    let mut files = walk(w.home());
+    for e in std::fs::read_dir(std::env::temp_dir())
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let Ok(meta) = e.metadata() else { continue };
+        if meta.is_file() && meta.len() < 16 << 20 && meta.modified().is_ok_and(|m| m >= since) {
+            files.push(e.path());
+        }
+    }
+    let mut hits = vec![];
+    for f in files {
+        let bytes = std::fs::read(&f).unwrap_or_default();
+        hits.extend(find_secrets(&f.display().to_string(), &bytes, issued));
+    }
+    for (what, text) in stderrs {
+        hits.extend(find_secrets(
+            &format!("stderr of {what}"),
+            text.as_bytes(),
+            issued,
+        ));
+    }
+    hits.into_iter().map(|(p, s)| (p, s.to_string())).collect()
+}
