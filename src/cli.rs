@@ -47,6 +47,11 @@ pub struct Cli {
 pub enum Command {
     /// Print credentials for the role in the AWS credential_process format (stdout: JSON only).
     CredentialProcess(CredentialProcessArgs),
+    /// Run a command with the role's credentials (static env vars, or a local endpoint with --server).
+    Exec(ExecArgs),
+    /// Create, check, update or delete the cross-account role pair: role B in the source
+    /// account, role A in the target account trusting it (stdout: the config snippet).
+    Bootstrap(BootstrapArgs),
     /// Print credentials for the role as JSON, env lines, sh exports, an ini block or PowerShell.
     Export(ExportArgs),
     /// Show who the role's credentials act as (GetCallerIdentity) and when they expire.
@@ -55,11 +60,6 @@ pub enum Command {
     Cache(CacheArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) on stdout.
     Completions(CompletionsArgs),
-    /// Create, check, update or delete the cross-account role pair: role B in the source
-    /// account, role A in the target account trusting it (stdout: the config snippet).
-    Bootstrap(BootstrapArgs),
-    /// Run a command with the role's credentials (static env vars, or a local endpoint with --server).
-    Exec(ExecArgs),
 }
 
 #[derive(Args, Debug)]

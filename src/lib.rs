@@ -48,11 +48,11 @@ pub fn run(cli: &cli::Cli) -> Result<(), Error> {
     let keyring = cli.keyring.as_deref();
     match &cli.command {
         cli::Command::CredentialProcess(args) => cmd::credential_process::run(args, keyring),
+        cli::Command::Exec(args) => cmd::exec::run(args, keyring),
+        cli::Command::Bootstrap(args) => cmd::bootstrap::run(args),
         cli::Command::Export(args) => cmd::export::run(args, keyring),
         cli::Command::Whoami(args) => cmd::whoami::run(args, keyring),
         cli::Command::Cache(args) => cmd::cache::run(args, keyring, cli.quiet),
         cli::Command::Completions(args) => cmd::completions::run(args),
-        cli::Command::Bootstrap(args) => cmd::bootstrap::run(args),
-        cli::Command::Exec(args) => cmd::exec::run(args, keyring),
     }
 }
