@@ -152,19 +152,7 @@ fn corrupt_and_truncated_entries_are_misses_and_get_overwritten() {
 fn thirty_two_cold_processes_make_one_assume_role() {
     let w = World::new();
     let args = args_for(&w);
-    let children: Vec<_> = (0..32)
-        .map(|_| {
-            w.cmd(&args.iter().map(String::as_str).collect::<Vec<_>>())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let outs: Vec<Run> = children
-        .into_iter()
-        .map(|c| Run::from(c.wait_with_output().unwrap()))
-        .collect();
+    let outs = w.run_concurrently(&args.iter().map(String::as_str).collect::<Vec<_>>(), 32);
     for r in &outs {
         assert_eq!(r.code, 0, "{}", r.stderr);
         assert_eq!(r.stdout, outs[0].stdout, "all got the same credentials");

@@ -5,7 +5,6 @@
 use crate::rel_util::walk;
 use crate::util::*;
 use std::collections::BTreeMap;
-use std::process::Stdio;
 
 #[test]
 fn two_hundred_calls_across_ten_roles_make_ten_assume_roles() {
@@ -20,20 +19,15 @@ fn two_hundred_calls_across_ten_roles_make_ten_assume_roles() {
     let children: Vec<_> = (0..200)
         .map(|i| {
             let role = &roles[i % roles.len()];
-            let child = w
-                .cmd(&[
-                    "credential-process",
-                    "--role-arn",
-                    role,
-                    "--source-profile",
-                    "src",
-                    "--region",
-                    "us-east-1",
-                ])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
+            let child = w.spawn(&[
+                "credential-process",
+                "--role-arn",
+                role,
+                "--source-profile",
+                "src",
+                "--region",
+                "us-east-1",
+            ]);
             (role.clone(), child)
         })
         .collect();

@@ -8,7 +8,6 @@
 
 use crate::rel_util::{find_secrets, walk};
 use crate::util::*;
-use std::process::Stdio;
 use std::time::SystemTime;
 
 #[test]
@@ -52,21 +51,9 @@ fn no_issued_secret_reaches_a_file_or_stderr() {
     record("xacct keyutils warm", run(&w, &cp("target")), true);
     let mut cold = cp("target");
     cold.extend(["--session-name".into(), "secrets-flight".into()]);
-    let children: Vec<_> = (0..8)
-        .map(|_| {
-            w.cmd(&cold.iter().map(String::as_str).collect::<Vec<_>>())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    for c in children {
-        record(
-            "xacct single flight",
-            Run::from(c.wait_with_output().unwrap()),
-            true,
-        );
+    let cold: Vec<&str> = cold.iter().map(String::as_str).collect();
+    for r in w.run_concurrently(&cold, 8) {
+        record("xacct single flight", r, true);
     }
     // A chained role: one clamp warning on stderr.
     record("xacct chained", run(&w, &cp("chained")), true);

@@ -159,6 +159,24 @@ impl World {
         c
     }
 
+    /// Starts `xacct ARGS` with stdout and stderr captured, without waiting.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        self.cmd(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
+    /// Starts `n` copies of `xacct ARGS` at once, then waits for all of them.
+    pub fn run_concurrently(&self, args: &[&str], n: usize) -> Vec<Run> {
+        let children: Vec<_> = (0..n).map(|_| self.spawn(args)).collect();
+        children
+            .into_iter()
+            .map(|c| Run::from(c.wait_with_output().unwrap()))
+            .collect()
+    }
+
     pub fn run(&self, args: &[&str]) -> Run {
         Run::from(self.cmd(args).output().unwrap())
     }
