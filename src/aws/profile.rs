@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// The profile keys xacct reads. `aws_access_key_id` only marks a profile as having keys.
-const KEYS: &[&str] = &[
+pub const KEYS: &[&str] = &[
     "role_arn",
     "source_profile",
     "credential_source",

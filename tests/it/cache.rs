@@ -5,30 +5,11 @@ use std::process::{Command, Stdio};
 use xacct::store::{self, StoreKind};
 
 fn args_for(w: &World) -> Vec<String> {
-    [
-        "credential-process",
-        "--role-arn",
-        &w.role_arn,
-        "--source-profile",
-        "src",
-        "--session-name",
-        "cache-test",
-        "--region",
-        "us-east-1",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
+    explicit_role(w, "cache-test").0
 }
 
 fn role_args(w: &World) -> xacct::cli::RoleArgs {
-    xacct::cli::RoleArgs {
-        role_arn: Some(w.role_arn.clone()),
-        source_profile: Some("src".into()),
-        session_name: Some("cache-test".into()),
-        region: Some("us-east-1".into()),
-        ..Default::default()
-    }
+    explicit_role(w, "cache-test").1
 }
 
 fn run_args(w: &World, extra: &[&str]) -> Run {

@@ -3,15 +3,8 @@
 use crate::util::*;
 
 fn cp(w: &World, extra: &[&str]) -> Run {
-    let mut a = vec![
-        "credential-process",
-        "--role-arn",
-        &w.role_arn,
-        "--source-profile",
-        "src",
-        "--session-name",
-        "log-test",
-    ];
+    let (argv, _) = explicit_role(w, "log-test");
+    let mut a: Vec<&str> = argv.iter().map(String::as_str).collect();
     a.extend_from_slice(extra);
     w.ok(&a)
 }
@@ -72,15 +65,7 @@ fn vv_says_why_the_cache_missed_and_never_shows_a_secret() {
 #[test]
 fn a_corrupt_entry_is_named_at_vv() {
     let w = World::new();
-    let key = cache_key_for(
-        &w,
-        xacct::cli::RoleArgs {
-            role_arn: Some(w.role_arn.clone()),
-            source_profile: Some("src".into()),
-            session_name: Some("log-test".into()),
-            ..Default::default()
-        },
-    );
+    let key = cache_key_for(&w, explicit_role(&w, "log-test").1);
     let st = xacct::store::open(xacct::store::StoreKind::Keyutils)
         .unwrap()
         .unwrap();

@@ -57,20 +57,7 @@ prop_compose! {
     }
 }
 
-const PROFILE_KEYS: &[&str] = &[
-    "role_arn",
-    "source_profile",
-    "credential_source",
-    "external_id",
-    "role_session_name",
-    "duration_seconds",
-    "region",
-    "endpoint_url",
-    "credential_process",
-    "mfa_serial",
-    "source_identity",
-    "session_tags",
-];
+use xacct::aws::profile::KEYS as PROFILE_KEYS;
 
 prop_compose! {
     /// Two profiles `p` and `q` with random values, which may point at each other.

@@ -58,34 +58,12 @@ fn no_issued_secret_reaches_a_file_or_stderr() {
     // A chained role: one clamp warning on stderr.
     record("xacct chained", run(&w, &cp("chained")), true);
     // A corrupt entry, overwritten.
-    let key = cache_key_for(
-        &w,
-        xacct::cli::RoleArgs {
-            role_arn: Some(w.role_arn.clone()),
-            source_profile: Some("src".into()),
-            session_name: Some("secrets-corrupt".into()),
-            region: Some("us-east-1".into()),
-            ..Default::default()
-        },
-    );
+    let (corrupt, corrupt_role) = explicit_role(&w, "secrets-corrupt");
+    let key = cache_key_for(&w, corrupt_role);
     let ku = xacct::store::open(xacct::store::StoreKind::Keyutils)
         .unwrap()
         .unwrap();
     ku.set(&key, "{\"version\":1,\"credentials\":").unwrap();
-    let corrupt: Vec<String> = [
-        "credential-process",
-        "--role-arn",
-        &w.role_arn,
-        "--source-profile",
-        "src",
-        "--session-name",
-        "secrets-corrupt",
-        "--region",
-        "us-east-1",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
     record("xacct corrupt entry", run(&w, &corrupt), true);
 
     // Secret Service: cold and warm.

@@ -289,6 +289,33 @@ impl Tripwire {
     }
 }
 
+/// Role options given as flags only (no profile): the `credential-process` argv and the
+/// same options as `RoleArgs`, so a test can run them and compute their cache key.
+pub fn explicit_role(w: &World, session: &str) -> (Vec<String>, xacct::cli::RoleArgs) {
+    let argv = [
+        "credential-process",
+        "--role-arn",
+        &w.role_arn,
+        "--source-profile",
+        "src",
+        "--session-name",
+        session,
+        "--region",
+        "us-east-1",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let role = xacct::cli::RoleArgs {
+        role_arn: Some(w.role_arn.clone()),
+        source_profile: Some("src".into()),
+        session_name: Some(session.into()),
+        region: Some("us-east-1".into()),
+        ..Default::default()
+    };
+    (argv, role)
+}
+
 /// The keyring key xacct uses for role options resolved in `world` (explicit flags
 /// only, so the computation is independent of the host).
 pub fn cache_key_for(world: &World, args: xacct::cli::RoleArgs) -> String {
