@@ -30,9 +30,16 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 
-    /// Credential cache store: auto, secret-service, keyutils or none.
-    #[arg(long, global = true, env = "XACCT_KEYRING", value_name = "STORE")]
-    pub keyring: Option<String>,
+    /// Credential cache store (auto tries the Secret Service, then the kernel keyring).
+    #[arg(
+        long,
+        global = true,
+        env = "XACCT_KEYRING",
+        value_name = "STORE",
+        value_parser = KeyringParser,
+        default_value = "auto"
+    )]
+    pub keyring: StoreKind,
 
     /// More detail on stderr: -v says what happens, -vv also why the cache missed (RUST_LOG overrides).
     #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
@@ -60,6 +67,54 @@ pub enum Command {
     Cache(CacheArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) on stdout.
     Completions(CompletionsArgs),
+}
+
+/// The `--keyring` / `XACCT_KEYRING` choice. Only this platform's stores parse.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StoreKind {
+    #[default]
+    Auto,
+    #[cfg_attr(not(target_os = "linux"), value(skip))]
+    SecretService,
+    #[cfg_attr(not(target_os = "linux"), value(skip))]
+    Keyutils,
+    #[cfg_attr(not(target_os = "macos"), value(skip))]
+    Keychain,
+    #[cfg_attr(not(windows), value(skip))]
+    CredentialManager,
+    None,
+}
+
+/// Parses `--keyring` as the `StoreKind` value enum, except that an empty
+/// `XACCT_KEYRING=` means the default (`auto`), as an unset one does.
+#[derive(Clone)]
+struct KeyringParser;
+
+impl clap::builder::TypedValueParser for KeyringParser {
+    type Value = StoreKind;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<StoreKind, clap::Error> {
+        if value.is_empty() {
+            return Ok(StoreKind::Auto);
+        }
+        clap::builder::EnumValueParser::<StoreKind>::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        use clap::ValueEnum;
+        Some(Box::new(
+            StoreKind::value_variants()
+                .iter()
+                .filter_map(StoreKind::to_possible_value),
+        ))
+    }
 }
 
 #[derive(Args, Debug)]

@@ -1,16 +1,16 @@
 //! Temporary credentials and the `Secret` box that keeps them out of logs.
 //!
-//! `Secret`'s `Debug` and `Display` print `** redacted **`; the only way to read the value
-//! is `expose()`, so every place a secret leaves its box is greppable (as in cargo's
-//! `cargo-credential`).
+//! `Secret`'s `Debug` prints `** redacted **`; it has no `Display` and no `Serialize`, so
+//! the only way to read the value is `expose()`, and `grep expose` finds every place a
+//! secret leaves its box (as in cargo's `cargo-credential`): stdout documents
+//! (`output`), the keyring entry (`cache::entry`), the child's environment (`cmd::exec`),
+//! the endpoint's token check (`exec::server`), and the SDK requests (`aws`).
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A string that must never be printed, logged or written outside the keyring.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
 impl Secret {
@@ -29,14 +29,9 @@ impl fmt::Debug for Secret {
     }
 }
 
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("** redacted **")
-    }
-}
-
-/// Temporary credentials for the target role (account A).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Temporary credentials for the target role (account A). Stored through
+/// `cache::entry`'s own format, never serialized directly.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Credentials {
     pub access_key_id: String,
     pub secret_access_key: Secret,
@@ -45,7 +40,6 @@ pub struct Credentials {
     /// Account A's id.
     pub account_id: String,
     /// The assumed-role ARN STS returned (`arn:aws:sts::A:assumed-role/role/session`).
-    #[serde(default)]
     pub assumed_role_arn: Option<String>,
 }
 
@@ -56,15 +50,12 @@ mod tests {
     #[test]
     fn debug_never_shows_secrets() {
         let creds = Credentials {
-            access_key_id: "ASIAEXAMPLE".into(),
             secret_access_key: Secret::new("wJalrXUtnFEMI/K7MDENG"),
             session_token: Secret::new("FwoGZXIvYXdzEXAMPLETOKEN"),
-            expiration: DateTime::from_timestamp(2_000_000_000, 0).unwrap(),
-            account_id: "111111111111".into(),
-            assumed_role_arn: None,
+            ..crate::testing::creds("EXAMPLE")
         };
         let shown = format!(
-            "{creds:?} {} {}",
+            "{creds:?} {:?} {:#?}",
             creds.secret_access_key, creds.session_token
         );
         assert!(!shown.contains("wJalrXUtnFEMI"), "{shown}");

@@ -4,55 +4,55 @@
 //! credentials to any AWS client through `credential_process`, caching them in the OS
 //! keyring until shortly before they expire.
 //!
-//! Pure logic (`arn`, `settings`, `expiry`, `cache_key`, `output`) takes its inputs as
-//! values and never touches the network, the clock or the environment; `aws`, `store`,
-//! `lock` and `sys` are the thin I/O edges; `provider` joins them.
+//! Where things are:
+//! - pure logic, which takes its inputs as values and never touches the network, the
+//!   clock or the environment: `settings` (flags + profile + env -> validated settings),
+//!   `arn`, `expiry`, `cache::key`, `cache::entry`, `output`, `report`, `exec::env`, and
+//!   `bootstrap`'s plan and policy documents;
+//! - `provider`: the one cached-or-assume path every command uses;
+//! - `cache`: key, entry format, keyring stores, lock and index;
+//! - `exec`: the child's environment, the `--server` endpoint, the child process;
+//! - `bootstrap`: the role pair (plan, policies, apply, preflight, snippet);
+//! - `aws`: the only place that names SDK types (adapters, profile loading, failures);
+//! - `cmd`: one file per subcommand; `cli` the clap types; `ui`, `log` stderr/stdout.
 
 pub mod arn;
 pub mod aws;
 pub mod bootstrap;
-pub mod cache_index;
-pub mod cache_key;
+pub mod cache;
 pub mod cli;
 pub mod cmd;
 pub mod creds;
 pub mod error;
-pub mod exec_env;
+pub mod exec;
 pub mod expiry;
-pub mod lock;
 pub mod log;
 pub mod mfa;
 pub mod output;
-pub mod policy;
 pub mod provider;
 pub mod report;
-pub mod server;
-pub mod session_opts;
+pub mod rt;
 pub mod settings;
-pub mod store;
-pub mod supervise;
 pub mod sys;
 pub mod ui;
 
+#[cfg(test)]
+mod testing;
+
 use error::Error;
+use std::process::ExitCode;
 
-/// Resolves role options against the real profile files and environment.
-pub fn resolve_settings(args: &cli::RoleArgs) -> Result<settings::Settings, Error> {
-    let profiles = aws::profile::load()?;
-    settings::resolve(args, &profiles, &sys::env_snapshot())
-}
-
-/// Runs a parsed command line.
-pub fn run(cli: &cli::Cli) -> Result<(), Error> {
+/// Runs a parsed command line; the exit code is the command's (for `exec`, the child's).
+pub fn run(cli: &cli::Cli) -> Result<ExitCode, Error> {
     log::init(cli.verbose, cli.quiet);
-    let keyring = cli.keyring.as_deref();
+    let keyring = cli.keyring;
     match &cli.command {
         cli::Command::CredentialProcess(args) => cmd::credential_process::run(args, keyring),
         cli::Command::Exec(args) => cmd::exec::run(args, keyring),
         cli::Command::Bootstrap(args) => cmd::bootstrap::run(args),
         cli::Command::Export(args) => cmd::export::run(args, keyring),
         cli::Command::Whoami(args) => cmd::whoami::run(args, keyring),
-        cli::Command::Cache(args) => cmd::cache::run(args, keyring, cli.quiet),
+        cli::Command::Cache(args) => cmd::cache::run(args, keyring),
         cli::Command::Completions(args) => cmd::completions::run(args),
     }
 }

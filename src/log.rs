@@ -32,6 +32,7 @@ pub fn level(verbose: u8, quiet: bool) -> LevelFilter {
 
 /// Installs the stderr logger. A second call (tests) keeps the first.
 pub fn init(verbose: u8, quiet: bool) {
+    crate::ui::set_quiet(quiet);
     let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .event_format(Line);

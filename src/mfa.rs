@@ -8,8 +8,8 @@
 
 use crate::creds::Secret;
 use crate::error::Error;
-use crate::session_opts::check_token_code;
 use crate::settings::Settings;
+use crate::settings::session::check_token_code;
 use std::io::{BufRead, BufReader, Read, Write};
 
 /// The terminal to ask on (Unix: the process's controlling terminal).

@@ -133,14 +133,12 @@ mod tests {
 
     fn creds() -> Credentials {
         Credentials {
-            access_key_id: "ASIA1".into(),
             secret_access_key: Secret::new("s3cr\"et"),
             session_token: Secret::new("tok"),
             expiration: DateTime::parse_from_rfc3339("2026-11-28T12:00:00.123+01:00")
                 .unwrap()
                 .with_timezone(&Utc),
-            account_id: "111111111111".into(),
-            assumed_role_arn: None,
+            ..crate::testing::creds("1")
         }
     }
 

@@ -2,7 +2,7 @@
 //! Neither ever receives a secret: whoami gets the caller identity and the expiry, cache
 //! list the index entries.
 
-use crate::cache_index::IndexEntry;
+use crate::cache::index::IndexEntry;
 use crate::output::rfc3339;
 use chrono::{DateTime, Utc};
 use serde::Serialize;

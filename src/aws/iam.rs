@@ -1,55 +1,15 @@
-//! IAM (plus STS GetCallerIdentity) behind a narrow trait, and the SDK adapter.
-//!
-//! `bootstrap` is written against `Iam`, so the plan, the propagation retry and the
-//! verification run in unit tests against a fake; the adapter only converts a `Change` to
-//! one SDK call and IAM's answers to `plan` types. Errors are classified with the same
-//! function as STS's (`sts::sdk_failure`): both SDKs share smithy's error types.
+//! The SDK adapter for `bootstrap::iam::Iam`: one account's IAM (plus STS
+//! GetCallerIdentity). Thin: a `Change` becomes one SDK call, IAM's answers become the
+//! trait's types. Errors are classified with `failure::sdk_failure`, like STS's: both SDKs
+//! share smithy's error types.
 
-use crate::aws::sts::{StsFailure, sdk_failure};
-use crate::bootstrap::plan::{Change, MANAGED_TAG_KEY, MANAGED_TAG_VALUE, ProfileState, RoleState};
-use crate::policy;
-use std::future::Future;
+use super::config::{self, SourceCredentials, Target, Timeouts};
+use super::failure::{AwsFailure, sdk_failure};
+use crate::bootstrap::change::{Change, MANAGED_TAG_KEY, MANAGED_TAG_VALUE};
+use crate::bootstrap::iam::{Caller, Iam, ProfileState, RoleState};
+use crate::bootstrap::policy;
 
-/// Why an IAM or STS call failed. Holds no secret.
-pub type IamFailure = StsFailure;
-
-/// Who the credentials of one account belong to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Caller {
-    pub account: String,
-    /// `arn:<partition>:...`: the partition role ARNs are built in.
-    pub arn: String,
-}
-
-impl Caller {
-    pub fn partition(&self) -> &str {
-        self.arn
-            .split(':')
-            .nth(1)
-            .filter(|p| !p.is_empty())
-            .unwrap_or("aws")
-    }
-}
-
-/// What bootstrap needs from one account's IAM.
-pub trait Iam {
-    fn caller(&self) -> impl Future<Output = Result<Caller, IamFailure>>;
-    /// The role with its tag, trust and policies; `None` when it does not exist.
-    fn read_role(&self, name: &str) -> impl Future<Output = Result<Option<RoleState>, IamFailure>>;
-    fn read_instance_profile(
-        &self,
-        name: &str,
-    ) -> impl Future<Output = Result<Option<ProfileState>, IamFailure>>;
-    /// Makes one change (one mutating IAM call).
-    fn apply(&self, change: &Change) -> impl Future<Output = Result<(), IamFailure>>;
-    /// The `actions` IAM's policy simulator does not allow `principal` on `resource`.
-    fn denied_actions(
-        &self,
-        principal: &str,
-        resource: &str,
-        actions: &[String],
-    ) -> impl Future<Output = Result<Vec<String>, IamFailure>>;
-}
+type IamFailure = AwsFailure;
 
 /// The SDK adapter for one account, from one profile.
 pub struct SdkIam {
@@ -61,21 +21,13 @@ impl SdkIam {
     /// Loads the profile's credentials (any kind the SDK supports: keys, role_arn, SSO)
     /// with `region` for STS; `AWS_ENDPOINT_URL` is honoured by the SDK itself.
     pub async fn new(profile: &str, region: &str) -> SdkIam {
-        use aws_config::BehaviorVersion;
-        use aws_config::timeout::TimeoutConfig;
-        use std::time::Duration;
-        let conf = aws_config::defaults(BehaviorVersion::latest())
-            .profile_name(profile)
-            .region(aws_config::Region::new(region.to_string()))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_millis(3100))
-                    .operation_attempt_timeout(Duration::from_secs(20))
-                    .operation_timeout(Duration::from_secs(60))
-                    .build(),
-            )
-            .load()
-            .await;
+        let conf = config::load(&Target {
+            region,
+            endpoint: None,
+            credentials: SourceCredentials::WholeProfile(profile),
+            timeouts: Timeouts::ADMIN,
+        })
+        .await;
         SdkIam {
             iam: aws_sdk_iam::Client::new(&conf),
             sts: aws_sdk_sts::Client::new(&conf),
@@ -101,11 +53,7 @@ fn managed(tags: &[aws_sdk_iam::types::Tag]) -> bool {
 }
 
 fn bad_document(what: &str, why: String) -> IamFailure {
-    StsFailure {
-        kind: crate::aws::sts::FailureKind::Other,
-        code: "BadDocument".into(),
-        message: format!("{what}: {why}"),
-    }
+    AwsFailure::other("BadDocument", format!("{what}: {why}"))
 }
 
 impl Iam for SdkIam {

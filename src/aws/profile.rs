@@ -2,6 +2,7 @@
 //! x]`, `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE` and `~` behave as in every SDK)
 //! into the plain `Profiles` map that `settings` works on.
 
+use super::failure::one_line;
 use crate::error::Error;
 use crate::settings::Profiles;
 use aws_runtime::env_config::file::EnvConfigFiles;
@@ -50,13 +51,13 @@ fn credentials_file_path() -> PathBuf {
 /// aws-config logs and skips a file it cannot read; an operator would rather be told.
 fn check_readable(path: &PathBuf, var: &str) -> Result<(), Error> {
     match std::fs::read(path) {
-        Ok(bytes) if std::str::from_utf8(&bytes).is_err() => Err(Error::Config(format!(
+        Ok(bytes) if std::str::from_utf8(&bytes).is_err() => Err(Error::config(format!(
             "AWS config file {} is not UTF-8 text; fix the file or point {var} elsewhere",
             path.display()
         ))),
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(Error::Config(format!(
+        Err(e) => Err(Error::config(format!(
             "cannot read AWS config file {}: {e}; fix its permissions or point {var} elsewhere",
             path.display()
         ))),
@@ -68,24 +69,19 @@ pub fn load() -> Result<Profiles, Error> {
     let config = config_file_path();
     check_readable(&config, "AWS_CONFIG_FILE")?;
     check_readable(&credentials_file_path(), "AWS_SHARED_CREDENTIALS_FILE")?;
-    // The loader is async only in signature; a bare current-thread runtime costs
-    // microseconds and starts no I/O driver (the cache-hit path stays small).
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .map_err(|e| Error::Runtime(format!("cannot start runtime: {e}")))?;
-    let set = rt
-        .block_on(aws_config::profile::load(
-            &Fs::real(),
-            &Env::real(),
-            &EnvConfigFiles::default(),
-            None,
+    // The loader is async only in signature: it reads the two files and nothing else.
+    let set = crate::rt::block_on(aws_config::profile::load(
+        &Fs::real(),
+        &Env::real(),
+        &EnvConfigFiles::default(),
+        None,
+    ))?
+    .map_err(|e| {
+        Error::config(format!(
+            "cannot parse the AWS config files: {}; fix the file",
+            one_line(&e.to_string())
         ))
-        .map_err(|e| {
-            Error::Config(format!(
-                "cannot parse the AWS config files: {}; fix the file",
-                one_line(&e.to_string())
-            ))
-        })?;
+    })?;
     let mut profiles = BTreeMap::new();
     for name in set.profiles() {
         let Some(p) = set.get_profile(name) else {
@@ -101,8 +97,4 @@ pub fn load() -> Result<Profiles, Error> {
         profiles,
         config_file: config.display().to_string(),
     })
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -4,9 +4,10 @@
 //!
 //! Time is injected (`Clock`) so the retry is tested with a fake `Iam` without waiting.
 
+use super::iam::Iam;
 use super::plan::{Actual, Change, Side};
-use crate::aws::iam::{Iam, IamFailure};
-use crate::aws::sts::FailureKind;
+use crate::aws::failure::AwsFailure as IamFailure;
+use crate::aws::failure::FailureKind;
 use crate::error::Error;
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -257,5 +258,4 @@ fn is_removal(c: &Change) -> bool {
 }
 
 #[cfg(test)]
-#[path = "apply_tests.rs"]
 mod tests;

@@ -1,8 +1,11 @@
 //! One IAM mutation of the plan: which account it goes to, the document it writes, and
 //! the line that tells the operator about it.
 
-use super::plan::{MANAGED_TAG_KEY, MANAGED_TAG_VALUE};
 use serde_json::Value;
+
+/// The tag that marks what bootstrap created (or adopted).
+pub const MANAGED_TAG_KEY: &str = "xacct:managed";
+pub const MANAGED_TAG_VALUE: &str = "true";
 
 /// Which account's IAM a change goes to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -9,15 +9,17 @@
 
 pub mod apply;
 pub mod change;
+pub mod iam;
 pub mod plan;
+pub mod policy;
 pub mod preflight;
 pub mod snippet;
 
 use crate::arn;
 use crate::cli::BootstrapArgs;
 use crate::error::Error;
-use crate::policy::{self, Trustee};
 use plan::Desired;
+use policy::Trustee;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -229,5 +231,4 @@ pub fn desired(
 }
 
 #[cfg(test)]
-#[path = "request_tests.rs"]
 mod tests;

@@ -7,36 +7,16 @@
 //! and `--adopt` was not given.
 
 pub use super::change::{Change, Side};
-use crate::policy;
+pub use super::change::{MANAGED_TAG_KEY, MANAGED_TAG_VALUE};
+pub use super::iam::{ProfileState, RoleState};
+use super::policy;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The tag that marks what bootstrap created (or adopted).
-pub const MANAGED_TAG_KEY: &str = "xacct:managed";
-pub const MANAGED_TAG_VALUE: &str = "true";
 /// Role B's inline policy that allows assuming role A.
 pub const ASSUME_POLICY_NAME: &str = "xacct-assume-target";
 /// IAM's MaxSessionDuration when none is set.
 pub const DEFAULT_MAX_SESSION: i32 = 3600;
-
-/// A role as IAM holds it.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RoleState {
-    pub arn: String,
-    pub trust: Value,
-    pub max_session: Option<i32>,
-    /// Tagged `xacct:managed=true`.
-    pub managed: bool,
-    pub attached: BTreeSet<String>,
-    pub inline: BTreeMap<String, Value>,
-}
-
-/// The instance profile named like role B.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ProfileState {
-    pub roles: Vec<String>,
-    pub managed: bool,
-}
 
 /// What both accounts hold now (`None`: does not exist).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -319,5 +299,4 @@ pub fn plan_delete(
 }
 
 #[cfg(test)]
-#[path = "plan_tests.rs"]
 mod tests;

@@ -8,7 +8,7 @@
 //! note, and a denied write still fails with a message naming the profile.
 
 use super::change::{Change, Side};
-use crate::aws::iam::{Caller, Iam};
+use super::iam::{Caller, Iam};
 use crate::error::Error;
 use std::collections::BTreeMap;
 
@@ -134,5 +134,4 @@ pub fn denied_error(side: Side, profile: &str, denied: &[String]) -> Error {
 }
 
 #[cfg(test)]
-#[path = "preflight_tests.rs"]
 mod tests;

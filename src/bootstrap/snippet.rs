@@ -13,7 +13,7 @@
 //! `upsert` replaces or appends only the `[profile X]` sections it writes; every other
 //! line of the file is kept as it was. It is not an INI parser.
 
-use crate::policy::Trustee;
+use super::policy::Trustee;
 
 /// One `[profile NAME]` section: its name and `key = value` lines.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -193,5 +193,4 @@ pub fn upsert(text: &str, sections: &[Section]) -> String {
 }
 
 #[cfg(test)]
-#[path = "snippet_tests.rs"]
 mod tests;

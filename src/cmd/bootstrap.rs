@@ -2,22 +2,20 @@
 //! then print the plan (`--dry-run`) or apply it, read everything back to verify, and print
 //! the config snippet on stdout. Progress and the summary go to stderr.
 
-use crate::aws::iam::{Caller, Iam, SdkIam};
+use crate::aws::iam::SdkIam;
 use crate::bootstrap::apply::{Accounts, RealClock, describe};
+use crate::bootstrap::iam::{Caller, Iam};
 use crate::bootstrap::plan::{self, Change, Side};
+use crate::bootstrap::policy;
 use crate::bootstrap::preflight::{self, Outcome};
 use crate::bootstrap::{self, ExternalIdArg, Request, snippet};
 use crate::cli::BootstrapArgs;
 use crate::error::Error;
-use crate::policy;
 use crate::settings::{DEFAULT_STS_REGION, Profiles};
-use std::io::Write;
+use crate::ui::progress;
+use std::process::ExitCode;
 
-fn progress(m: &str) {
-    eprintln!("xacct: {m}");
-}
-
-pub fn run(args: &BootstrapArgs) -> Result<(), Error> {
+pub fn run(args: &BootstrapArgs) -> Result<ExitCode, Error> {
     let req = bootstrap::validate(args, &|p| std::fs::read_to_string(p))?;
     let profiles = crate::aws::profile::load()?;
     for (flag, name) in [
@@ -25,7 +23,7 @@ pub fn run(args: &BootstrapArgs) -> Result<(), Error> {
         ("--target-profile", &req.target_profile),
     ] {
         if !profiles.profiles.contains_key(name.as_str()) {
-            return Err(Error::Config(format!(
+            return Err(Error::config(format!(
                 "{flag} {name:?}: no such profile in {} or the credentials file; check the name or set AWS_CONFIG_FILE",
                 profiles.config_file
             )));
@@ -35,11 +33,8 @@ pub fn run(args: &BootstrapArgs) -> Result<(), Error> {
         region_of(&profiles, &req.source_profile),
         region_of(&profiles, &req.target_profile),
     );
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Runtime(format!("cannot start runtime: {e}")))?;
-    rt.block_on(run_async(&req, &regions.0, &regions.1))
+    crate::rt::block_on(run_async(&req, &regions.0, &regions.1))??;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The region for a profile's STS calls, as the SDKs pick it (IAM itself is global).
@@ -264,10 +259,7 @@ fn print_plan(changes: &[Change]) -> Result<(), Error> {
 }
 
 fn stdout(text: &str) -> Result<(), Error> {
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{text}")
-        .and_then(|()| out.flush())
-        .map_err(|e| Error::Runtime(format!("cannot write to stdout: {e}")))
+    crate::ui::stdout(&format!("{text}\n"))
 }
 
 /// Adds or replaces the profiles in the AWS config file, keeping everything else.

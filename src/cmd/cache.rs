@@ -1,24 +1,25 @@
 //! `xacct cache list` and `xacct cache clear`, driven by the non-secret index
-//! (`cache_index`), since keyrings cannot be enumerated.
+//! (`cache::index`), since keyrings cannot be enumerated.
 
-use crate::cache_index::{self, IndexEntry};
-use crate::cli::{CacheArgs, CacheClearArgs, CacheCommand, CacheListArgs, RoleArgs};
+use crate::cache::index::{self as cache_index, IndexEntry};
+use crate::cache::store::{self, CredentialStore, StoreError};
+use crate::cli::{CacheArgs, CacheClearArgs, CacheCommand, CacheListArgs, RoleArgs, StoreKind};
 use crate::error::Error;
 use crate::report::{self, Row};
-use crate::store::{self, CredentialStore, StoreError, StoreKind};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
-pub fn run(args: &CacheArgs, keyring: Option<&str>, quiet: bool) -> Result<(), Error> {
+pub fn run(args: &CacheArgs, kind: StoreKind) -> Result<ExitCode, Error> {
     match &args.command {
         CacheCommand::List(a) => list(a),
-        CacheCommand::Clear(a) => clear(a, keyring, quiet),
-    }
+        CacheCommand::Clear(a) => clear(a, kind),
+    }?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn index_dir() -> Result<PathBuf, Error> {
-    crate::lock::default_dir().ok_or_else(|| {
+    crate::cache::lock::default_dir().ok_or_else(|| {
         Error::Runtime(
             "no runtime or cache directory for the cache index; set XDG_RUNTIME_DIR or HOME".into(),
         )
@@ -36,7 +37,7 @@ impl Stores {
         self.open
             .entry(name.to_string())
             .or_insert_with(|| {
-                let kind = StoreKind::parse(Some(name)).ok()?;
+                let kind = <StoreKind as clap::ValueEnum>::from_str(name, false).ok()?;
                 match store::open(kind) {
                     Ok(s) => s,
                     Err(e) => {
@@ -108,10 +109,7 @@ fn list(args: &CacheListArgs) -> Result<(), Error> {
             .collect();
         report::cache_table(&rows, chrono::Utc::now())
     };
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|e| Error::Runtime(format!("cannot write to stdout: {e}")))
+    crate::ui::stdout(&text)
 }
 
 fn has_role_options(r: &RoleArgs) -> bool {
@@ -127,8 +125,7 @@ fn has_role_options(r: &RoleArgs) -> bool {
         || !r.tags.is_empty()
 }
 
-fn clear(args: &CacheClearArgs, keyring: Option<&str>, quiet: bool) -> Result<(), Error> {
-    let kind = StoreKind::parse(keyring)?;
+fn clear(args: &CacheClearArgs, kind: StoreKind) -> Result<(), Error> {
     if args.all && has_role_options(&args.role) {
         return Err(Error::Usage(
             "cache clear takes either --all or role options, not both".into(),
@@ -144,8 +141,8 @@ fn clear(args: &CacheClearArgs, keyring: Option<&str>, quiet: bool) -> Result<()
             .map(|e| (e.key, e.store))
             .collect()
     } else if has_role_options(&args.role) {
-        let settings = crate::resolve_settings(&args.role)?;
-        let key = crate::cache_key::cache_key(&settings);
+        let settings = super::resolve_settings(&args.role)?;
+        let key = crate::cache::key::cache_key(&settings);
         // The chosen store, plus any other store the index says holds the key.
         let chosen = match kind {
             StoreKind::None => None,
@@ -206,10 +203,8 @@ fn clear(args: &CacheClearArgs, keyring: Option<&str>, quiet: bool) -> Result<()
             i.remove(key, name);
         }
     });
-    if !quiet {
-        let plural = if removed == 1 { "entry" } else { "entries" };
-        eprintln!("xacct: cleared {removed} cached {plural}");
-    }
+    let plural = if removed == 1 { "entry" } else { "entries" };
+    crate::ui::progress(&format!("cleared {removed} cached {plural}"));
     if failed > 0 {
         return Err(Error::Runtime(format!(
             "{failed} entr{} could not be deleted; unlock or start the store and retry",

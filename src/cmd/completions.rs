@@ -3,13 +3,12 @@
 use crate::cli::{Cli, CompletionsArgs};
 use crate::error::Error;
 use clap::CommandFactory;
-use std::io::Write;
+use std::process::ExitCode;
 
-pub fn run(args: &CompletionsArgs) -> Result<(), Error> {
+pub fn run(args: &CompletionsArgs) -> Result<ExitCode, Error> {
     let mut buf = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "xacct", &mut buf);
-    let mut out = std::io::stdout().lock();
-    out.write_all(&buf)
-        .and_then(|()| out.flush())
-        .map_err(|e| Error::Runtime(format!("cannot write to stdout: {e}")))
+    // clap_complete writes UTF-8 scripts.
+    crate::ui::stdout(&String::from_utf8_lossy(&buf))?;
+    Ok(ExitCode::SUCCESS)
 }

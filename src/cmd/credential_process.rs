@@ -1,19 +1,17 @@
 //! `xacct credential-process`: the AWS `credential_process` helper. stdout gets exactly
 //! one JSON document; everything else goes to stderr.
 
-use crate::cli::CredentialProcessArgs;
+use crate::cli::{CredentialProcessArgs, StoreKind};
 use crate::error::Error;
-use crate::store::StoreKind;
-use crate::{output, provider};
-use std::io::Write;
+use crate::{output, provider, ui};
+use std::process::ExitCode;
 
-pub fn run(args: &CredentialProcessArgs, keyring: Option<&str>) -> Result<(), Error> {
-    let kind = StoreKind::parse(keyring)?;
-    let settings = crate::resolve_settings(&args.role)?;
+pub fn run(args: &CredentialProcessArgs, kind: StoreKind) -> Result<ExitCode, Error> {
+    let settings = super::resolve_settings(&args.role)?;
     let got = provider::obtain(&settings, kind)?;
-    let doc = output::credential_process_json(&got.credentials);
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{doc}")
-        .and_then(|()| out.flush())
-        .map_err(|e| Error::Runtime(format!("cannot write the credentials to stdout: {e}")))
+    ui::stdout(&format!(
+        "{}\n",
+        output::credential_process_json(&got.credentials)
+    ))?;
+    Ok(ExitCode::SUCCESS)
 }

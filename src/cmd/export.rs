@@ -1,15 +1,14 @@
 //! `xacct export`: the role's credentials in a format for another tool. stdout gets only
 //! the document; a terminal on stdout still gets it, with a warning on stderr.
 
-use crate::cli::{ExportArgs, ExportFormat};
+use crate::cli::{ExportArgs, ExportFormat, StoreKind};
 use crate::error::Error;
-use crate::store::StoreKind;
-use crate::{output, provider};
-use std::io::{IsTerminal, Write};
+use crate::{output, provider, ui};
+use std::io::IsTerminal;
+use std::process::ExitCode;
 
-pub fn run(args: &ExportArgs, keyring: Option<&str>) -> Result<(), Error> {
-    let kind = StoreKind::parse(keyring)?;
-    let settings = crate::resolve_settings(&args.role)?;
+pub fn run(args: &ExportArgs, kind: StoreKind) -> Result<ExitCode, Error> {
+    let settings = super::resolve_settings(&args.role)?;
     let got = provider::obtain(&settings, kind)?;
     let c = &got.credentials;
     let region = settings.configured_region.as_deref();
@@ -24,13 +23,11 @@ pub fn run(args: &ExportArgs, keyring: Option<&str>) -> Result<(), Error> {
             output::ini_block(c, section, region)
         }
     };
-    let mut out = std::io::stdout().lock();
-    if out.is_terminal() {
-        crate::ui::warn(
+    if std::io::stdout().is_terminal() {
+        ui::warn(
             "printing secret credentials to a terminal; redirect stdout to a file or use eval \"$(xacct export --format export-env ...)\"",
         );
     }
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|e| Error::Runtime(format!("cannot write the credentials to stdout: {e}")))
+    ui::stdout(&text)?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -121,7 +121,7 @@ fn bad_input_fails_locally_with_one_line() {
         (
             "keyring",
             &[cp, "--profile", "target", "--keyring", "vault"],
-            "is not a store",
+            "is not one of auto",
         ),
         ("unknown flag", &[cp, "--rolearn", "x"], "--rolearn"),
     ];

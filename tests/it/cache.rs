@@ -2,7 +2,7 @@
 
 use crate::util::*;
 use std::process::{Command, Stdio};
-use xacct::store::{self, StoreKind};
+use xacct::cache::store::{self, StoreKind};
 
 fn args_for(w: &World) -> Vec<String> {
     explicit_role(w, "cache-test").0
@@ -34,7 +34,7 @@ fn cache_hit_makes_no_sts_call_in_each_store() {
         assert_eq!(second.stderr, "", "{kind}: {}", second.stderr);
         // The entry really is in that store.
         let key = cache_key_for(&w, role_args(&w));
-        let st = store::open(StoreKind::parse(Some(kind)).unwrap())
+        let st = store::open(<StoreKind as clap::ValueEnum>::from_str(kind, false).unwrap())
             .unwrap()
             .unwrap();
         let entry = st.get(&key).unwrap().expect("entry stored");
@@ -158,7 +158,7 @@ fn a_lock_holder_killed_with_sigkill_releases_the_lock() {
     let w = World::new();
     let key = cache_key_for(&w, role_args(&w));
     let dir = w.home().join("run/xacct");
-    xacct::lock::ensure_dir(&dir).unwrap();
+    xacct::cache::lock::ensure_dir(&dir).unwrap();
     let lock_file = dir.join(format!("{key}.lock"));
     // flock(1) takes the same flock(2) lock std's File::lock uses.
     let mut holder = Command::new("flock")

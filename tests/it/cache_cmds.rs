@@ -1,7 +1,7 @@
 //! `xacct cache list` / `cache clear` with the real stores, and the index they read.
 
 use crate::util::*;
-use xacct::store::{self, StoreKind};
+use xacct::cache::store::{self, StoreKind};
 
 fn role_flags(w: &World, session: &str) -> Vec<String> {
     [
@@ -91,7 +91,7 @@ fn list_and_clear_round_trip_in_each_store() {
             "{}",
             again.stderr
         );
-        let st = store::open(StoreKind::parse(Some(kind)).unwrap())
+        let st = store::open(<StoreKind as clap::ValueEnum>::from_str(kind, false).unwrap())
             .unwrap()
             .unwrap();
         assert_eq!(

@@ -16,6 +16,7 @@ mod docs;
 mod exec;
 mod exec_server;
 mod export;
+mod layout;
 mod logging;
 mod mfa_tags;
 mod recorder;

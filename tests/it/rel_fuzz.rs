@@ -131,7 +131,7 @@ proptest! {
                 prop_assert!(xacct::arn::check_session_name(&s.session_name).is_ok());
                 prop_assert!(xacct::expiry::check_duration(s.duration).is_ok());
                 prop_assert!(s.margin < s.duration);
-                let key = xacct::cache_key::cache_key(&s);
+                let key = xacct::cache::key::cache_key(&s);
                 prop_assert!(!key.is_empty() && key.len() <= 128, "{key}");
             }
             Err(e) => {
@@ -143,20 +143,20 @@ proptest! {
 
     #[test]
     fn cache_entry_decoder_never_panics(s in text()) {
-        if let Ok(entry) = xacct::provider::decode(&s) {
-            prop_assert_eq!(entry.version, xacct::provider::ENTRY_VERSION);
+        if let Ok(entry) = xacct::cache::entry::decode(&s) {
+            prop_assert_eq!(xacct::cache::entry::decode(&entry.encode()), Ok(entry));
         }
     }
 
     #[test]
     fn mutated_cache_entries_never_panic(cut in 0usize..400, at in 0usize..400, byte in any::<u8>()) {
         let good = r#"{"version":1,"credentials":{"access_key_id":"ASIAX","secret_access_key":"s","session_token":"t","expiration":"2030-01-01T00:00:00Z","account_id":"111111111111","assumed_role_arn":null},"role_arn":"arn:aws:iam::111111111111:role/r","session_name":"ab","source":"profile:src"}"#;
-        prop_assert!(xacct::provider::decode(good).is_ok());
+        prop_assert!(xacct::cache::entry::decode(good).is_ok());
         let mut bytes = good.as_bytes().to_vec();
         bytes.truncate(cut.min(bytes.len()));
         let at = at.min(bytes.len());
         bytes.insert(at, byte);
         let text = String::from_utf8_lossy(&bytes);
-        let _ = xacct::provider::decode(&text);
+        let _ = xacct::cache::entry::decode(&text);
     }
 }

@@ -219,7 +219,7 @@ fn hostile_flags_are_rejected_locally() {
         (
             "store with escape",
             with("--keyring", "\u{1b}[2J".into()),
-            "is not a store",
+            "is not one of auto",
         ),
         // Profiles
         (
@@ -305,7 +305,7 @@ fn hostile_environment_and_config_files_are_rejected_locally() {
     e.set("AWS_ENDPOINT_URL", &trip.url());
     e.target_profile("");
     e.set("XACCT_KEYRING", "gnome");
-    assert_rejected("XACCT_KEYRING unknown", &e.run(&args), "is not a store");
+    assert_rejected("XACCT_KEYRING unknown", &e.run(&args), "is not one of auto");
     e.set("XACCT_KEYRING", "keyutils")
         .set("AWS_REGION", "eu west 1");
     assert_rejected("AWS_REGION junk", &e.run(&args), "not an AWS region");

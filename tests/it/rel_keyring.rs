@@ -7,7 +7,7 @@ use crate::util::*;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-use xacct::store::{self, StoreKind};
+use xacct::cache::store::{self, StoreKind};
 
 /// A private session bus with an unlocked gnome-keyring "login" collection.
 pub struct PrivateKeyring {

@@ -60,7 +60,7 @@ fn no_issued_secret_reaches_a_file_or_stderr() {
     // A corrupt entry, overwritten.
     let (corrupt, corrupt_role) = explicit_role(&w, "secrets-corrupt");
     let key = cache_key_for(&w, corrupt_role);
-    let ku = xacct::store::open(xacct::store::StoreKind::Keyutils)
+    let ku = xacct::cache::store::open(xacct::cache::store::StoreKind::Keyutils)
         .unwrap()
         .unwrap();
     ku.set(&key, "{\"version\":1,\"credentials\":").unwrap();

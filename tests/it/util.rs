@@ -328,5 +328,5 @@ pub fn cache_key_for(world: &World, args: xacct::cli::RoleArgs) -> String {
     let mut p = profiles;
     p.profiles.insert("src".into(), BTreeMap::new());
     let s = xacct::settings::resolve(&args, &p, &env).unwrap();
-    xacct::cache_key::cache_key(&s)
+    xacct::cache::key::cache_key(&s)
 }

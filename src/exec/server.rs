@@ -219,22 +219,11 @@ mod tests {
     }
 
     fn fake_creds() -> Credentials {
-        Credentials {
-            access_key_id: "ASIAFAKE".into(),
-            secret_access_key: Secret::new("s"),
-            session_token: Secret::new("t"),
-            expiration: chrono::DateTime::from_timestamp(2_000_000_000, 0).unwrap(),
-            account_id: "111111111111".into(),
-            assumed_role_arn: None,
-        }
+        crate::testing::creds("FAKE")
     }
 
     #[test]
     fn handler_status_table() {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
         let ok: Arc<Fetch> = Arc::new(|| Ok(fake_creds()));
         let failing: Arc<Fetch> = Arc::new(|| Err(Error::Aws("access denied".into())));
         let token = Secret::new("tok");
@@ -256,10 +245,10 @@ mod tests {
             if let Some(a) = auth {
                 req = req.header(AUTHORIZATION, a);
             }
-            let resp = rt.block_on(handle(req.body(()).unwrap(), &state));
+            let resp = crate::rt::block_on(handle(req.body(()).unwrap(), &state)).unwrap();
             assert_eq!(resp.status().as_u16(), status, "{method} {path} {auth:?}");
-            let body = rt
-                .block_on(http_body_util::BodyExt::collect(resp.into_body()))
+            let body = crate::rt::block_on(http_body_util::BodyExt::collect(resp.into_body()))
+                .unwrap()
                 .unwrap()
                 .to_bytes();
             let body = String::from_utf8_lossy(&body);

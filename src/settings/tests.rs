@@ -1,6 +1,8 @@
 use super::*;
 
-fn profiles(ini: &[(&str, &[(&str, &str)])]) -> Profiles {
+mod bad_input;
+
+pub(super) fn profiles(ini: &[(&str, &[(&str, &str)])]) -> Profiles {
     Profiles {
         profiles: ini
             .iter()
@@ -16,7 +18,7 @@ fn profiles(ini: &[(&str, &[(&str, &str)])]) -> Profiles {
     }
 }
 
-fn fixture() -> Profiles {
+pub(super) fn fixture() -> Profiles {
     profiles(&[
         (
             "target",
@@ -105,14 +107,14 @@ fn fixture() -> Profiles {
     ])
 }
 
-fn args(profile: Option<&str>) -> RoleArgs {
+pub(super) fn args(profile: Option<&str>) -> RoleArgs {
     RoleArgs {
         profile: profile.map(String::from),
         ..RoleArgs::default()
     }
 }
 
-fn env() -> EnvSnapshot {
+pub(super) fn env() -> EnvSnapshot {
     EnvSnapshot {
         user: Some("root".into()),
         host: Some("box1".into()),
@@ -268,177 +270,6 @@ fn role_chaining_is_clamped_with_one_warning() {
 }
 
 #[test]
-fn bad_input_is_rejected_with_the_fix() {
-    let arn = |a: &str| RoleArgs {
-        role_arn: Some(a.into()),
-        ..args(None)
-    };
-    let ok_arn = || arn("arn:aws:iam::111111111111:role/r");
-    // (case, args, exit code, text the message must contain)
-    let table: Vec<(&str, RoleArgs, i32, &str)> = vec![
-        ("nothing", args(None), 2, "pass --profile NAME"),
-        (
-            "missing profile",
-            args(Some("nope")),
-            2,
-            "profile \"nope\" not found in /home/u/.aws/config",
-        ),
-        ("no role_arn", args(Some("norole")), 2, "has no role_arn"),
-        (
-            "bad arn",
-            arn("arn:aws:s3:::b"),
-            2,
-            "is not an IAM role ARN",
-        ),
-        (
-            "short account",
-            arn("arn:aws:iam::123:role/r"),
-            2,
-            "12 digits",
-        ),
-        (
-            "duration low",
-            RoleArgs {
-                duration: Some("899".into()),
-                ..ok_arn()
-            },
-            2,
-            "out of range",
-        ),
-        (
-            "duration high",
-            RoleArgs {
-                duration: Some("13h".into()),
-                ..ok_arn()
-            },
-            2,
-            "out of range",
-        ),
-        (
-            "duration junk",
-            RoleArgs {
-                duration: Some("soon".into()),
-                ..ok_arn()
-            },
-            2,
-            "not a duration",
-        ),
-        (
-            "margin junk",
-            RoleArgs {
-                refresh_margin: Some("x".into()),
-                ..ok_arn()
-            },
-            2,
-            "not a duration",
-        ),
-        (
-            "margin >= duration",
-            RoleArgs {
-                refresh_margin: Some("1h".into()),
-                ..ok_arn()
-            },
-            2,
-            "must be shorter",
-        ),
-        (
-            "session short",
-            RoleArgs {
-                session_name: Some("a".into()),
-                ..ok_arn()
-            },
-            2,
-            "session name",
-        ),
-        (
-            "session charset",
-            RoleArgs {
-                session_name: Some("a b".into()),
-                ..ok_arn()
-            },
-            2,
-            "session name",
-        ),
-        (
-            "external id",
-            RoleArgs {
-                external_id: Some("a b".into()),
-                ..ok_arn()
-            },
-            2,
-            "external id",
-        ),
-        (
-            "region",
-            RoleArgs {
-                region: Some("Mars".into()),
-                ..ok_arn()
-            },
-            2,
-            "not an AWS region",
-        ),
-        (
-            "both sources",
-            args(Some("both")),
-            2,
-            "both source_profile and credential_source",
-        ),
-        (
-            "unknown credential_source",
-            args(Some("badsrc")),
-            2,
-            "use Environment, Ec2InstanceMetadata",
-        ),
-        (
-            "missing source profile",
-            args(Some("missingsrc")),
-            2,
-            "source profile \"nope\" not found",
-        ),
-        (
-            "profile duration",
-            args(Some("baddur")),
-            2,
-            "whole number of seconds",
-        ),
-        ("self source", args(Some("self")), 2, "names itself"),
-        (
-            "recursive source",
-            args(Some("viaxacct")),
-            2,
-            "runs xacct itself",
-        ),
-    ];
-    for (case, a, code, text) in table {
-        let err = resolve(&a, &fixture(), &env()).expect_err(case);
-        assert_eq!(err.exit_code(), code, "{case}: {err}");
-        let msg = err.to_string();
-        assert!(msg.contains(text), "{case}: {msg}");
-        assert!(!msg.contains('\n'), "{case}: one line: {msg}");
-    }
-}
-
-#[test]
-fn default_chain_recursion_is_refused() {
-    let a = RoleArgs {
-        role_arn: Some("arn:aws:iam::111111111111:role/r".into()),
-        ..args(None)
-    };
-    let e = EnvSnapshot {
-        aws_profile: Some("proc".into()),
-        ..env()
-    };
-    let err = resolve(&a, &fixture(), &e).unwrap_err();
-    assert!(err.to_string().contains("runs xacct itself"), "{err}");
-    // With keys in the environment the chain never reaches the profile.
-    let e = EnvSnapshot {
-        aws_access_key_id: Some("AKIA".into()),
-        ..e
-    };
-    resolve(&a, &fixture(), &e).unwrap();
-}
-
-#[test]
 fn default_session_names() {
     let table = [
         (Some("root"), Some("box"), "xacct-root@box"),
@@ -450,67 +281,4 @@ fn default_session_names() {
     }
     let long = default_session_name(Some("u"), Some(&"h".repeat(100)));
     assert_eq!(long.len(), 64);
-}
-
-#[test]
-fn source_profile_loop_of_two_is_a_config_error() {
-    // Was exit 1 after loading the SDK: "profile formed an infinite loop".
-    let p = profiles(&[
-        (
-            "a",
-            &[
-                ("role_arn", "arn:aws:iam::111111111111:role/r"),
-                ("source_profile", "b"),
-            ],
-        ),
-        (
-            "b",
-            &[
-                ("role_arn", "arn:aws:iam::111111111111:role/r"),
-                ("source_profile", "a"),
-            ],
-        ),
-        (
-            "keys-self",
-            &[
-                ("role_arn", "arn:aws:iam::111111111111:role/r"),
-                ("source_profile", "keys-self"),
-                ("aws_access_key_id", "AKIA"),
-            ],
-        ),
-        (
-            "via-keys-self",
-            &[
-                ("role_arn", "arn:aws:iam::111111111111:role/r"),
-                ("source_profile", "keys-self"),
-            ],
-        ),
-    ]);
-    let err = resolve(&args(Some("a")), &p, &env()).unwrap_err();
-    assert_eq!(err.exit_code(), 2, "{err}");
-    assert!(
-        err.to_string()
-            .contains("chain loops (\"b\" -> \"a\" -> \"b\")"),
-        "{err}"
-    );
-    // A role profile that takes its own static keys is not a loop.
-    resolve(&args(Some("via-keys-self")), &p, &env()).unwrap();
-}
-
-#[test]
-fn a_5000_char_profile_name_is_not_echoed_whole() {
-    // Was a 5105-byte error line.
-    let long = "p".repeat(5000);
-    for a in [
-        args(Some(&long)),
-        RoleArgs {
-            role_arn: Some("arn:aws:iam::111111111111:role/r".into()),
-            source_profile: Some(long.clone()),
-            ..args(None)
-        },
-    ] {
-        let msg = resolve(&a, &fixture(), &env()).unwrap_err().to_string();
-        assert!(msg.contains("not found"), "{msg}");
-        assert!(msg.len() < 300, "{} bytes: {msg}", msg.len());
-    }
 }

@@ -1,6 +1,6 @@
 use super::*;
-use crate::aws::iam::IamFailure;
-use crate::aws::sts::FailureKind;
+use crate::aws::failure::AwsFailure as IamFailure;
+use crate::aws::failure::FailureKind;
 use crate::bootstrap::plan::{ProfileState, RoleState};
 use serde_json::json;
 use std::cell::RefCell;
@@ -122,10 +122,7 @@ fn run(sim: &Simulator, caller_arn: &str, changes: &[Change]) -> Outcome {
         account: "111111111111".into(),
         arn: caller_arn.into(),
     };
-    tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap()
-        .block_on(check(sim, &caller, "aws", Side::Target, changes))
+    crate::rt::block_on(check(sim, &caller, "aws", Side::Target, changes)).unwrap()
 }
 
 fn plan() -> Vec<Change> {

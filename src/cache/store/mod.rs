@@ -9,7 +9,7 @@ mod memory;
 
 pub use memory::MemoryStore;
 
-use crate::error::Error;
+pub use crate::cli::StoreKind;
 use std::cell::RefCell;
 
 /// Why a store could not answer. Never carries a stored value.
@@ -38,37 +38,6 @@ pub trait CredentialStore {
     fn set(&self, key: &str, value: &str) -> Result<(), StoreError>;
     /// Removes the entry; a missing entry is not an error.
     fn delete(&self, key: &str) -> Result<(), StoreError>;
-}
-
-/// The `--keyring` / `XACCT_KEYRING` choice.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StoreKind {
-    Auto,
-    SecretService,
-    Keyutils,
-    Keychain,
-    CredentialManager,
-    None,
-}
-
-impl StoreKind {
-    pub fn parse(s: Option<&str>) -> Result<StoreKind, Error> {
-        Ok(match s.unwrap_or("auto") {
-            "auto" | "" => StoreKind::Auto,
-            "secret-service" => StoreKind::SecretService,
-            "keyutils" => StoreKind::Keyutils,
-            "keychain" => StoreKind::Keychain,
-            "credential-manager" => StoreKind::CredentialManager,
-            "none" => StoreKind::None,
-            other => {
-                return Err(Error::Usage(format!(
-                    "keyring {:?} is not a store; use {} (--keyring or XACCT_KEYRING)",
-                    crate::arn::truncate(other, 40),
-                    keyring::CHOICES
-                )));
-            }
-        })
-    }
 }
 
 /// Opens the chosen store. `Ok(None)` for `none`; `Err` when the store cannot be opened
@@ -155,28 +124,5 @@ impl CredentialStore for AutoStore {
     }
     fn delete(&self, key: &str) -> Result<(), StoreError> {
         self.with(|s| s.delete(key))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn store_names_parse() {
-        let table = [
-            (None, Some(StoreKind::Auto)),
-            (Some("auto"), Some(StoreKind::Auto)),
-            (Some("secret-service"), Some(StoreKind::SecretService)),
-            (Some("keyutils"), Some(StoreKind::Keyutils)),
-            (Some("none"), Some(StoreKind::None)),
-            (Some("gnome"), None),
-        ];
-        for (input, want) in table {
-            assert_eq!(StoreKind::parse(input).ok(), want, "{input:?}");
-        }
-        let err = StoreKind::parse(Some("gnome")).unwrap_err();
-        assert_eq!(err.exit_code(), 2);
-        assert!(err.to_string().contains("use auto"), "{err}");
     }
 }

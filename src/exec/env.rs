@@ -51,6 +51,17 @@ pub struct ChildEnv {
     pub set: Vec<(&'static str, Secret)>,
 }
 
+/// Whether the parent's variable `name` is removed. Windows environment names are
+/// case-insensitive (`aws_profile` is `AWS_PROFILE` there), Unix ones are not.
+pub fn is_removed(name: &str, case_insensitive: bool) -> bool {
+    if case_insensitive {
+        let upper = name.to_ascii_uppercase();
+        REMOVED.contains(&upper.as_str()) || upper.starts_with(REMOVED_PREFIX)
+    } else {
+        REMOVED.contains(&name) || name.starts_with(REMOVED_PREFIX)
+    }
+}
+
 /// The plan for a command started from an environment with `parent_keys`.
 pub fn plan<'k>(
     parent_keys: impl IntoIterator<Item = &'k OsStr>,
@@ -60,10 +71,7 @@ pub fn plan<'k>(
 ) -> ChildEnv {
     let remove = parent_keys
         .into_iter()
-        .filter(|k| {
-            k.to_str()
-                .is_some_and(|k| REMOVED.contains(&k) || k.starts_with(REMOVED_PREFIX))
-        })
+        .filter(|k| k.to_str().is_some_and(|k| is_removed(k, cfg!(windows))))
         .map(OsStr::to_os_string)
         .collect();
     let mut set = match mode {
@@ -92,17 +100,9 @@ pub fn plan<'k>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::DateTime;
 
     fn creds() -> Credentials {
-        Credentials {
-            access_key_id: "ASIANEW".into(),
-            secret_access_key: Secret::new("new-secret"),
-            session_token: Secret::new("new-token"),
-            expiration: DateTime::from_timestamp(2_000_000_000, 0).unwrap(),
-            account_id: "111111111111".into(),
-            assumed_role_arn: None,
-        }
+        crate::testing::creds("NEW")
     }
 
     fn names(plan: &ChildEnv) -> Vec<String> {
@@ -117,8 +117,26 @@ mod tests {
     }
 
     #[test]
+    fn names_are_matched_by_case_only_where_the_os_is_case_sensitive() {
+        // (parent variable, removed on Unix, removed on Windows)
+        let table = [
+            ("AWS_PROFILE", true, true),
+            ("aws_profile", false, true),
+            ("Aws_Session_Token", false, true),
+            ("aws_container_credentials_full_uri", false, true),
+            ("aws_region", false, false),
+            ("PATH", false, false),
+        ];
+        for (name, unix, windows) in table {
+            assert_eq!(is_removed(name, false), unix, "{name} on Unix");
+            assert_eq!(is_removed(name, true), windows, "{name} on Windows");
+        }
+    }
+
+    #[test]
     fn removes_credential_and_profile_variables_and_keeps_the_rest() {
-        // (parent variable, removed?)
+        // (parent variable, removed?) with this OS's case rules; `aws_profile` is covered
+        // by the case table above.
         let table = [
             ("AWS_ACCESS_KEY_ID", true),
             ("AWS_SECRET_ACCESS_KEY", true),
@@ -139,7 +157,6 @@ mod tests {
             ("AWS_SHARED_CREDENTIALS_FILE", false),
             ("AWS_REGION", false),
             ("AWS_CONTAINER", false),
-            ("aws_profile", false),
             ("PATH", false),
             ("XACCT_ROLE_ARN", false),
         ];
@@ -184,8 +201,8 @@ mod tests {
             ]
         );
         assert_eq!(value(&p, "AWS_ACCESS_KEY_ID"), Some("ASIANEW"));
-        assert_eq!(value(&p, "AWS_SECRET_ACCESS_KEY"), Some("new-secret"));
-        assert_eq!(value(&p, "AWS_SESSION_TOKEN"), Some("new-token"));
+        assert_eq!(value(&p, "AWS_SECRET_ACCESS_KEY"), Some("secret-NEW"));
+        assert_eq!(value(&p, "AWS_SESSION_TOKEN"), Some("token-NEW"));
         assert_eq!(
             value(&p, "AWS_CREDENTIAL_EXPIRATION"),
             Some("2033-05-18T03:33:20Z")
@@ -222,6 +239,6 @@ mod tests {
         let c = creds();
         let p = plan([], &Mode::Static(&c), None, "r");
         let shown = format!("{:?}", p.set);
-        assert!(!shown.contains("new-secret") && !shown.contains("new-token"));
+        assert!(!shown.contains("secret-NEW") && !shown.contains("token-NEW"));
     }
 }

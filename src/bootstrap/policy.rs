@@ -236,5 +236,4 @@ pub fn external_id(trust: &Value) -> Option<String> {
 }
 
 #[cfg(test)]
-#[path = "policy_tests.rs"]
 mod tests;

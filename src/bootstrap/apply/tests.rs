@@ -1,5 +1,5 @@
 use super::*;
-use crate::aws::iam::Caller;
+use crate::bootstrap::iam::Caller;
 use crate::bootstrap::plan::{ProfileState, RoleState};
 use serde_json::json;
 use std::cell::{Cell, RefCell};
@@ -88,11 +88,7 @@ impl Clock for FakeClock {
 }
 
 fn block_on<F: Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
+    crate::rt::block_on(f).unwrap()
 }
 
 fn create_a() -> Change {

@@ -7,7 +7,7 @@
 //! (temp file + rename) under its own lock, and is only a hint: a missing, stale or corrupt
 //! index costs a listing, never credentials, and gets rebuilt by the next store.
 
-use crate::lock;
+use super::lock;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::io::Write;

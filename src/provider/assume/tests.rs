@@ -1,16 +1,16 @@
 use super::*;
 use crate::cli::RoleArgs;
-use crate::settings::{EnvSnapshot, Profiles, resolve};
+use crate::creds::Secret;
 use std::cell::RefCell;
 
 /// Answers from a script of results and records every request.
 struct FakeSts {
-    answers: RefCell<Vec<Result<Credentials, StsFailure>>>,
+    answers: RefCell<Vec<Result<Credentials, AwsFailure>>>,
     seen: RefCell<Vec<AssumeRoleRequest>>,
 }
 
 impl FakeSts {
-    fn new(mut answers: Vec<Result<Credentials, StsFailure>>) -> FakeSts {
+    fn new(mut answers: Vec<Result<Credentials, AwsFailure>>) -> FakeSts {
         answers.reverse();
         FakeSts {
             answers: RefCell::new(answers),
@@ -20,7 +20,7 @@ impl FakeSts {
 }
 
 impl Sts for FakeSts {
-    async fn assume_role(&self, req: &AssumeRoleRequest) -> Result<Credentials, StsFailure> {
+    async fn assume_role(&self, req: &AssumeRoleRequest) -> Result<Credentials, AwsFailure> {
         self.seen.borrow_mut().push(req.clone());
         self.answers
             .borrow_mut()
@@ -30,18 +30,11 @@ impl Sts for FakeSts {
 }
 
 fn creds() -> Credentials {
-    Credentials {
-        access_key_id: "ASIA".into(),
-        secret_access_key: Secret::new("secret"),
-        session_token: Secret::new("token"),
-        expiration: DateTime::from_timestamp(2_000_000_000, 0).unwrap(),
-        account_id: "111111111111".into(),
-        assumed_role_arn: None,
-    }
+    crate::testing::creds("")
 }
 
-fn service(code: &str, message: &str) -> StsFailure {
-    StsFailure {
+fn service(code: &str, message: &str) -> AwsFailure {
+    AwsFailure {
         kind: FailureKind::Service,
         code: code.into(),
         message: message.into(),
@@ -49,19 +42,15 @@ fn service(code: &str, message: &str) -> StsFailure {
 }
 
 fn settings(extra: RoleArgs) -> Settings {
-    let a = RoleArgs {
+    crate::testing::settings_with(RoleArgs {
         role_arn: Some("arn:aws:iam::111111111111:role/target".into()),
         duration: Some("4h".into()),
         ..extra
-    };
-    resolve(&a, &Profiles::default(), &EnvSnapshot::default()).unwrap()
+    })
 }
 
-fn block<F: Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap()
-        .block_on(f)
+fn block<F: std::future::Future>(f: F) -> F::Output {
+    crate::rt::block_on(f).unwrap()
 }
 
 #[test]
@@ -164,12 +153,12 @@ fn mfa_and_tag_errors_name_the_fix() {
 
 #[test]
 fn errors_name_the_fix() {
-    let unreachable = StsFailure {
+    let unreachable = AwsFailure {
         kind: FailureKind::Unreachable,
         code: "Dispatch".into(),
         message: "connection refused".into(),
     };
-    let nocreds = StsFailure {
+    let nocreds = AwsFailure {
         kind: FailureKind::NoSourceCredentials,
         code: "NoCredentials".into(),
         message: "no providers".into(),

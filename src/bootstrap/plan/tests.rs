@@ -1,5 +1,5 @@
 use super::*;
-use crate::policy::{self, Trustee};
+use crate::bootstrap::policy::{self, Trustee};
 use serde_json::json;
 
 const B_ARN: &str = "arn:aws:iam::123456789012:role/src-role";
@@ -251,7 +251,17 @@ fn refusal_comes_before_any_change() {
     let mut a = converged(&d);
     a.source = None;
     a.target.as_mut().unwrap().managed = false;
-    assert!(plan_apply(&d, &a, false).is_err());
+    let err = plan_apply(&d, &a, false).unwrap_err();
+    assert!(
+        err.contains("role A tgt-role exists and is not managed by xacct")
+            && err.contains("--adopt"),
+        "{err}"
+    );
+    // With --adopt the same state plans role B's creation first: it was the refusal, not
+    // an empty plan, that stopped the run above.
+    let adopted = codes(plan_apply(&d, &a, true)).unwrap();
+    assert_eq!(adopted.first().map(String::as_str), Some("create B None"));
+    assert!(adopted.contains(&"tag A".to_string()), "{adopted:?}");
 }
 
 #[test]

@@ -126,13 +126,23 @@ pub fn resolve<'p>(
     from_profile: &dyn Fn(&str) -> Option<&'p str>,
     pname: &str,
 ) -> Result<SessionOpts, Error> {
+    // A bad value from the profile names the profile; a bad flag is a usage error.
+    let blame = |flag_given: bool| {
+        move |msg: String| {
+            if flag_given {
+                Error::Usage(msg)
+            } else {
+                Error::in_profile(pname, msg)
+            }
+        }
+    };
     let mfa_serial = args
         .mfa_serial
         .as_deref()
         .or_else(|| from_profile("mfa_serial"))
         .map(|m| check_mfa_serial(m).map(|()| m.to_string()))
         .transpose()
-        .map_err(Error::Usage)?;
+        .map_err(blame(args.mfa_serial.is_some()))?;
     if let Some(code) = &args.token_code {
         check_token_code(code.expose()).map_err(Error::Usage)?;
         if mfa_serial.is_none() {
@@ -147,12 +157,13 @@ pub fn resolve<'p>(
         .or_else(|| from_profile("source_identity"))
         .map(|id| check_source_identity(id).map(|()| id.to_string()))
         .transpose()
-        .map_err(Error::Usage)?;
+        .map_err(blame(args.source_identity.is_some()))?;
     let profile_tags = match from_profile("session_tags") {
         Some(list) => parse_tag_list(list).map_err(|e| {
-            Error::Config(format!(
-                "profile {pname:?} has a bad session_tags entry: {e} (session_tags = K1=V1,K2=V2)"
-            ))
+            Error::in_profile(
+                pname,
+                format!("bad session_tags entry: {e} (session_tags = K1=V1,K2=V2)"),
+            )
         })?,
         None => Vec::new(),
     };
@@ -234,7 +245,7 @@ mod tests {
     fn bad_values_are_usage_or_config_errors() {
         let code = |c: &str| Some(crate::creds::Secret::new(c));
         type Keys<'a> = &'a [(&'a str, &'a str)];
-        let table: Vec<(RoleArgs, Keys<'_>, i32, &str)> = vec![
+        let table: Vec<(RoleArgs, Keys<'_>, u8, &str)> = vec![
             (
                 RoleArgs {
                     token_code: code("123456"),

@@ -37,7 +37,7 @@ pub fn cache_key(s: &Settings) -> String {
         external_id: s.external_id.as_deref(),
         session_name: &s.session_name,
         duration: s.duration,
-        source: s.source.describe(),
+        source: s.source.cache_id(),
         region: &s.region,
         endpoint: s.endpoint.as_deref(),
         mfa_serial: s.mfa_serial.as_deref(),

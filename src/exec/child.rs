@@ -11,15 +11,16 @@ use std::process::ExitStatus;
 
 /// xacct's exit code for the child's status: its code, or 128+N when signal N killed it
 /// (as shells report it).
-pub fn exit_code(status: ExitStatus) -> i32 {
+pub fn exit_code(status: ExitStatus) -> u8 {
+    // Exit codes are 0..=255 on Unix; anything else (Windows) is cut as exit(3) would.
     if let Some(code) = status.code() {
-        return code;
+        return code as u8;
     }
     #[cfg(unix)]
     {
         use std::os::unix::process::ExitStatusExt;
         if let Some(sig) = status.signal() {
-            return 128 + sig;
+            return 128u8.saturating_add(sig as u8);
         }
     }
     crate::error::EXIT_FAILURE
