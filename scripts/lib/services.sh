@@ -9,9 +9,9 @@
 #
 #   trap xacct_stop_all EXIT; trap 'exit 130' INT; trap 'exit 143' TERM
 #   # (or simply: xacct_install_traps)
+#   xacct_kernel_keys_session "$0" "$@"  # optional, first: xacct_stop_all then
+#                            # removes the kernel keyring entries the run made
 #   xacct_ensure_deps        # apt packages + Python venv (moto, awscli, boto3)
-#   xacct_kernel_keys_mark   # optional: xacct_stop_all then removes the xacct
-#                            # kernel keyring entries made after this point
 #   xacct_start_moto         # exports XACCT_TEST_MOTO_URL
 #   xacct_start_moto_iam     # exports XACCT_TEST_MOTO_IAM_URL (managed policies)
 #   xacct_start_keyring      # exports DBUS_SESSION_BUS_ADDRESS, XACCT_TEST_SECRET_SERVICE=1
@@ -20,8 +20,8 @@
 # Processes are stopped by their recorded PID and start time only, never by name.
 #
 # It brings the rest of scripts/lib: deps.sh (apt, venv, Rust toolchain check),
-# proc.sh (processes by PID and start time), kernel-keys.sh (removing the xacct
-# kernel keyring entries a run made) and timeout.sh (a time limit for a whole run).
+# proc.sh (processes by PID and start time), kernel-keys.sh (removing the kernel
+# keyring entries a run made) and timeout.sh (a time limit for a whole run).
 #
 # Sourcing leaves the caller's shell options (set -e, -u, pipefail) as they were.
 # Every function returns non-zero on failure, under set -e or not: call them as
