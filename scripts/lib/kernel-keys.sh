@@ -30,7 +30,9 @@
 # xacct_kernel_keys_session SCRIPT [ARGS...]: return when this shell runs in a session
 # keyring made for this run; otherwise exec SCRIPT ARGS in a new one.
 xacct_kernel_keys_session() {
-    _xacct_ensure_commands keyctl:keyutils || return
+    # keyctl is needed now; the services' other packages are asked for with it, so
+    # that without apt one message lists them all.
+    xacct_ensure_apt || return
     local now
     now="$(keyctl id @s 2>/dev/null)" || now=""
     if [[ "${_XACCT_KEYS_SESSION:-}" == new ]]; then
