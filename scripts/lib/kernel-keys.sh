@@ -43,6 +43,12 @@ xacct_kernel_keys_session() {
     fi
     # A script started by a run that has one already: its entries are that run's.
     [[ -z "${_XACCT_KEYS_SESSION:-}" || "$_XACCT_KEYS_SESSION" != "$now" ]] || return 0
+    # Where keyctl is refused (a container's seccomp profile may block it) xacct
+    # cannot use the kernel keyring either: run on without a session, sweep nothing.
+    if ! keyctl session - true >/dev/null 2>&1; then
+        _xacct_log "no kernel keyring here (keyctl session - fails): nothing to clean up in it"
+        return 0
+    fi
     # keyctl joins a new anonymous session keyring and execs SCRIPT in it (same PID).
     # Its "Joined session keyring" line goes to /dev/null, SCRIPT gets stderr back.
     # shellcheck disable=SC2016 # expanded by the inner shell
