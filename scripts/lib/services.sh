@@ -1,4 +1,3 @@
-#!/usr/bin/env bash
 # shellcheck shell=bash
 #
 # Test services for xacct: a moto server (fake AWS), optionally a second moto
@@ -10,22 +9,31 @@
 #
 #   trap xacct_stop_all EXIT; trap 'exit 130' INT; trap 'exit 143' TERM
 #   # (or simply: xacct_install_traps)
+#   xacct_kernel_keys_session "$0" "$@"  # optional, first: xacct_stop_all then
+#                            # removes the kernel keyring entries the run made
 #   xacct_ensure_deps        # apt packages + Python venv (moto, awscli, boto3)
 #   xacct_start_moto         # exports XACCT_TEST_MOTO_URL
 #   xacct_start_moto_iam     # exports XACCT_TEST_MOTO_IAM_URL (managed policies)
 #   xacct_start_keyring      # exports DBUS_SESSION_BUS_ADDRESS, XACCT_TEST_SECRET_SERVICE=1
 #
 # Exports XACCT_TEST_VENV (tests run "$XACCT_TEST_VENV/bin/aws", ".../python").
-# Processes are stopped by their recorded PID only, never by name.
-
-set -euo pipefail
+# Processes are stopped by their recorded PID and start time only, never by name.
+#
+# It brings the rest of scripts/lib: deps.sh (apt, venv, Rust toolchain check),
+# proc.sh (processes by PID and start time), kernel-keys.sh (removing the kernel
+# keyring entries a run made) and timeout.sh (a time limit for a whole run).
+#
+# Sourcing leaves the caller's shell options (set -e, -u, pipefail) as they were.
+# Every function returns non-zero on failure, under set -e or not: call them as
+# plain commands (or `xacct_start_moto || exit`).
 
 _XACCT_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 XACCT_REPO="$(cd "$_XACCT_LIB_DIR/../.." && pwd)"
 XACCT_TEST_VENV="${XACCT_TEST_VENV:-$XACCT_REPO/.venv-test}"
 export XACCT_TEST_VENV
 
-# PIDs to stop (in reverse order) and temp dirs to remove, by xacct_stop_all.
+# Processes to stop (PID:START, stopped in reverse order) and temp dirs to remove, by
+# xacct_stop_all.
 _XACCT_PIDS=()
 _XACCT_TMPDIRS=()
 _XACCT_TMP=""
@@ -34,24 +42,28 @@ _xacct_log() {
     printf 'xacct-test: %s\n' "$*" >&2
 }
 
+# Logs and returns 1, so `cmd || _xacct_die "why" || return` fails the calling
+# function without relying on the caller's set -e.
 _xacct_die() {
     _xacct_log "ERROR: $*"
     return 1
 }
 
+# shellcheck source=scripts/lib/proc.sh
+source "$_XACCT_LIB_DIR/proc.sh" || return
+# shellcheck source=scripts/lib/kernel-keys.sh
+source "$_XACCT_LIB_DIR/kernel-keys.sh" || return
+# shellcheck source=scripts/lib/deps.sh
+source "$_XACCT_LIB_DIR/deps.sh" || return
+# shellcheck source=scripts/lib/timeout.sh
+source "$_XACCT_LIB_DIR/timeout.sh" || return
+
 # One private temp dir per shell that sourced this file (logs, sockets, keyrings).
 _xacct_tmp() {
     if [[ -z "$_XACCT_TMP" || ! -d "$_XACCT_TMP" ]]; then
-        _XACCT_TMP="$(mktemp -d "${TMPDIR:-/tmp}/xacct-test.XXXXXX")"
+        _XACCT_TMP="$(mktemp -d "${TMPDIR:-/tmp}/xacct-test.XXXXXX")" ||
+            _xacct_die "mktemp failed" || return
         _XACCT_TMPDIRS+=("$_XACCT_TMP")
-    fi
-}
-
-_xacct_as_root() {
-    if [[ "$(id -u)" -eq 0 ]]; then
-        "$@"
-    else
-        sudo "$@"
     fi
 }
 
@@ -61,79 +73,6 @@ _xacct_python() {
     else
         command -v python3
     fi
-}
-
-# ---------------------------------------------------------------------------
-# Dependencies
-# ---------------------------------------------------------------------------
-
-xacct_ensure_deps() {
-    _xacct_ensure_apt
-    _xacct_ensure_venv
-}
-
-_xacct_ensure_apt() {
-    local missing=0 cmd
-    for cmd in gnome-keyring-daemon dbus-daemon dbus-send keyctl secret-tool strace flock python3; do
-        if ! command -v "$cmd" >/dev/null 2>&1; then
-            missing=1
-        fi
-    done
-    local pkgs=(gnome-keyring dbus-daemon dbus libsecret-tools keyutils strace util-linux)
-    if command -v python3 >/dev/null 2>&1; then
-        if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
-            missing=1
-            pkgs+=(python3-venv)
-        fi
-    else
-        pkgs+=(python3 python3-venv)
-    fi
-    if [[ "$missing" -eq 0 ]]; then
-        return 0
-    fi
-    _xacct_log "installing apt packages: ${pkgs[*]}"
-    _xacct_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
-    _xacct_as_root env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -q --no-install-recommends "${pkgs[@]}" >/dev/null
-    for cmd in gnome-keyring-daemon dbus-daemon dbus-send keyctl secret-tool strace flock python3; do
-        command -v "$cmd" >/dev/null 2>&1 || _xacct_die "$cmd still missing after apt-get install"
-    done
-}
-
-_xacct_ensure_venv() {
-    local req="$XACCT_REPO/scripts/test-requirements.txt"
-    local stamp="$XACCT_TEST_VENV/.xacct-requirements.stamp"
-    [[ -f "$req" ]] || _xacct_die "missing $req"
-
-    if [[ -e "$XACCT_TEST_VENV" ]] && ! "$XACCT_TEST_VENV/bin/python" -c 'pass' >/dev/null 2>&1; then
-        _xacct_log "venv at $XACCT_TEST_VENV is broken: recreating"
-        rm -rf "$XACCT_TEST_VENV"
-    fi
-    if [[ ! -x "$XACCT_TEST_VENV/bin/python" ]]; then
-        _xacct_log "creating venv $XACCT_TEST_VENV"
-        python3 -m venv "$XACCT_TEST_VENV"
-    fi
-
-    local want have=""
-    want="$(
-        {
-            sha256sum <"$req"
-            "$XACCT_TEST_VENV/bin/python" -c 'import sys; print(sys.version)'
-        } | sha256sum | cut -d' ' -f1
-    )"
-    [[ -f "$stamp" ]] && have="$(cat "$stamp")"
-    if [[ "$want" == "$have" ]]; then
-        return 0
-    fi
-    _xacct_log "installing Python test tools from $req (takes ~40 s)"
-    rm -f "$stamp"
-    "$XACCT_TEST_VENV/bin/python" -m pip install -q --disable-pip-version-check \
-        -r "$req" >&2
-    local tool
-    for tool in moto_server aws python; do
-        [[ -x "$XACCT_TEST_VENV/bin/$tool" ]] || _xacct_die "venv lacks bin/$tool"
-    done
-    printf '%s\n' "$want" >"$stamp"
 }
 
 # ---------------------------------------------------------------------------
@@ -162,12 +101,13 @@ PY
 _xacct_launch_moto() {
     local name="$1" var="$2"
     shift 2
-    _xacct_tmp
-    [[ -x "$XACCT_TEST_VENV/bin/moto_server" ]] || _xacct_die "no moto_server: run xacct_ensure_deps first"
+    _xacct_tmp || return
+    [[ -x "$XACCT_TEST_VENV/bin/moto_server" ]] ||
+        _xacct_die "no moto_server: run xacct_ensure_deps first" || return
 
-    local attempt port pid log url i
+    local attempt port id log url i
     for attempt in 1 2 3; do
-        port="$(_xacct_free_port)"
+        port="$(_xacct_free_port)" || _xacct_die "no free port" || return
         log="$_XACCT_TMP/$name.log"
         url="http://127.0.0.1:$port"
         # Never MOTO_ACCOUNT_ID on the server; managed policies only when asked.
@@ -176,28 +116,30 @@ _xacct_launch_moto() {
             MOTO_RECORDER_FILEPATH="$_XACCT_TMP/$name.recording" "$@" \
             "$XACCT_TEST_VENV/bin/moto_server" -H 127.0.0.1 -p "$port" \
             >"$log" 2>&1 </dev/null &
-        pid=$!
-        _XACCT_PIDS+=("$pid")
+        xacct_track_pid $!
+        id="$XACCT_TRACKED_ID"
         for ((i = 0; i < 120; i++)); do # ~30 s
-            if ! _xacct_alive "$pid"; then
+            if [[ -z "$id" ]] || ! xacct_proc_running "$id"; then
                 break
             fi
             if _xacct_http_ok "$url/moto-api/"; then
                 export "$var=$url"
-                _xacct_log "$name up at $url (pid $pid, log $log)"
+                _xacct_log "$name up at $url (pid ${id%%:*}, log $log)"
                 return 0
             fi
             sleep 0.25
         done
-        if _xacct_alive "$pid"; then
-            _xacct_stop_pid "$pid"
+        if [[ -n "$id" ]] && xacct_proc_running "$id"; then
+            _xacct_stop "$id"
             _xacct_log "$name did not answer on $url within 30 s; log:"
-            tail -n 20 "$log" >&2 || true
+            tail -n 20 "$log" >&2
             return 1
         fi
-        wait "$pid" 2>/dev/null || true
+        # It exited: reap and forget it, so that xacct_stop_all never signals its PID,
+        # which the kernel may hand to another process from now on.
+        _xacct_stop "$id"
         _xacct_log "$name exited early (attempt $attempt, port $port); log:"
-        tail -n 20 "$log" >&2 || true
+        tail -n 20 "$log" >&2
     done
     _xacct_die "could not start $name"
 }
@@ -225,14 +167,15 @@ _xacct_bus_name_has_owner() {
 }
 
 xacct_start_keyring() {
-    _xacct_tmp
+    _xacct_tmp || return
     local dir="$_XACCT_TMP/keyring"
-    mkdir -p "$dir/data" "$dir/run"
-    chmod 700 "$dir" "$dir/run"
+    # Never run on with an empty or missing dir: the paths below would be at /.
+    [[ -n "$_XACCT_TMP" ]] && mkdir -p "$dir/data" "$dir/run" && chmod 700 "$dir" "$dir/run" ||
+        _xacct_die "cannot create $dir" || return
 
     # A bus of our own, without service directories: nothing gets
     # auto-activated behind our back (no untracked daemons, no prompter).
-    cat >"$dir/bus.conf" <<EOF
+    cat >"$dir/bus.conf" <<BUSCONF || return
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
@@ -245,38 +188,44 @@ xacct_start_keyring() {
     <allow own="*"/>
   </policy>
 </busconfig>
-EOF
+BUSCONF
     # --nofork in the background: it stays our child, so it is reaped on stop.
     dbus-daemon --config-file="$dir/bus.conf" --nofork --print-address=1 \
         >"$dir/dbus.out" 2>"$dir/dbus.err" </dev/null &
-    local bus_pid=$! addr="" i
-    _XACCT_PIDS+=("$bus_pid")
+    local bus_id addr="" i
+    xacct_track_pid $!
+    bus_id="$XACCT_TRACKED_ID"
     for ((i = 0; i < 40; i++)); do # ~10 s
-        addr="$(sed -n 1p "$dir/dbus.out" 2>/dev/null || true)"
+        addr="$(sed -n 1p "$dir/dbus.out" 2>/dev/null)" || addr=""
         [[ -n "$addr" ]] && break
-        _xacct_alive "$bus_pid" || break
+        if [[ -z "$bus_id" ]] || ! xacct_proc_running "$bus_id"; then
+            break
+        fi
         sleep 0.25
     done
     if [[ -z "$addr" ]]; then
-        cat "$dir/dbus.err" >&2 || true
+        cat "$dir/dbus.err" >&2
         _xacct_die "dbus-daemon did not start"
+        return 1
     fi
     export DBUS_SESSION_BUS_ADDRESS="$addr"
 
     # The keyring files and control socket live in our temp dir (only for the
     # daemon: the tests' own XDG_* variables are left alone), so a login
     # keyring in $HOME with another password never gets in the way.
-    printf '%s' 'xacct-test-keyring-password' >"$dir/password"
+    printf '%s' 'xacct-test-keyring-password' >"$dir/password" || return
     XDG_DATA_HOME="$dir/data" XDG_RUNTIME_DIR="$dir/run" \
         gnome-keyring-daemon --foreground --unlock --components=secrets \
         <"$dir/password" >"$dir/gnome-keyring.log" 2>&1 &
-    local kr_pid=$!
-    _XACCT_PIDS+=("$kr_pid")
+    local kr_id
+    xacct_track_pid $!
+    kr_id="$XACCT_TRACKED_ID"
 
     for ((i = 0; i < 60; i++)); do # ~15 s
-        if ! _xacct_alive "$kr_pid"; then
-            cat "$dir/gnome-keyring.log" >&2 || true
+        if [[ -z "$kr_id" ]] || ! xacct_proc_running "$kr_id"; then
+            cat "$dir/gnome-keyring.log" >&2
             _xacct_die "gnome-keyring-daemon exited"
+            return 1
         fi
         if _xacct_bus_name_has_owner org.freedesktop.secrets; then
             break
@@ -284,11 +233,11 @@ EOF
         sleep 0.25
     done
     _xacct_bus_name_has_owner org.freedesktop.secrets ||
-        _xacct_die "org.freedesktop.secrets did not appear on the bus within 15 s"
+        _xacct_die "org.freedesktop.secrets did not appear on the bus within 15 s" || return
 
-    _xacct_verify_keyring
+    _xacct_verify_keyring || return
     export XACCT_TEST_SECRET_SERVICE=1
-    _xacct_log "secret service up on $DBUS_SESSION_BUS_ADDRESS (dbus pid $bus_pid, gnome-keyring pid $kr_pid)"
+    _xacct_log "secret service up on $DBUS_SESSION_BUS_ADDRESS (dbus pid ${bus_id%%:*}, gnome-keyring pid ${kr_id%%:*})"
 }
 
 # The default alias must be the unlocked "login" collection, and a
@@ -298,27 +247,28 @@ _xacct_verify_keyring() {
     alias="$(dbus-send --session --print-reply --reply-timeout=5000 \
         --dest=org.freedesktop.secrets /org/freedesktop/secrets \
         org.freedesktop.Secret.Service.ReadAlias string:default)" ||
-        _xacct_die "ReadAlias default failed"
+        _xacct_die "ReadAlias default failed" || return
     [[ "$alias" == *'/org/freedesktop/secrets/collection/login"'* ]] ||
-        _xacct_die "default collection is not login: $alias"
+        _xacct_die "default collection is not login: $alias" || return
     locked="$(dbus-send --session --print-reply --reply-timeout=5000 \
         --dest=org.freedesktop.secrets /org/freedesktop/secrets/collection/login \
         org.freedesktop.DBus.Properties.Get \
         string:org.freedesktop.Secret.Collection string:Locked)" ||
-        _xacct_die "cannot read Locked of the login collection"
-    [[ "$locked" == *'boolean false'* ]] || _xacct_die "login collection is locked"
+        _xacct_die "cannot read Locked of the login collection" || return
+    [[ "$locked" == *'boolean false'* ]] || _xacct_die "login collection is locked" || return
 
     probe="probe-$$-$RANDOM"
     printf '%s' "$probe" |
         timeout 10 secret-tool store --label='xacct test probe' xacct-test-probe "$probe" ||
-        _xacct_die "secret-tool store failed"
+        _xacct_die "secret-tool store failed" || return
     got="$(timeout 10 secret-tool lookup xacct-test-probe "$probe")" ||
-        _xacct_die "secret-tool lookup failed"
-    [[ "$got" == "$probe" ]] || _xacct_die "secret-tool lookup returned '$got'"
+        _xacct_die "secret-tool lookup failed" || return
+    [[ "$got" == "$probe" ]] || _xacct_die "secret-tool lookup returned '$got'" || return
     timeout 10 secret-tool clear xacct-test-probe "$probe" ||
-        _xacct_die "secret-tool clear failed"
+        _xacct_die "secret-tool clear failed" || return
     if timeout 10 secret-tool lookup xacct-test-probe "$probe" >/dev/null 2>&1; then
         _xacct_die "secret-tool clear left the item"
+        return 1
     fi
 }
 
@@ -326,35 +276,51 @@ _xacct_verify_keyring() {
 # Teardown
 # ---------------------------------------------------------------------------
 
-# True while PID runs (a zombie, exited but not yet reaped, does not count).
-_xacct_alive() {
-    local stat
-    kill -0 "$1" 2>/dev/null || return 1
-    stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
-    stat="${stat##*) }"
-    [[ "${stat:0:1}" != Z ]]
+# xacct_track_pid PID: have xacct_stop_all stop PID, and set XACCT_TRACKED_ID to its ID
+# (PID:START). Call it in the current shell, not in $(...). Fails when PID has already
+# gone (then there is nothing to stop).
+xacct_track_pid() {
+    XACCT_TRACKED_ID="$(xacct_proc_id "$1")" || {
+        XACCT_TRACKED_ID=""
+        return 1
+    }
+    _XACCT_PIDS+=("$XACCT_TRACKED_ID")
 }
 
-_xacct_stop_pid() {
-    local pid="$1" i
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for ((i = 0; i < 50; i++)); do # ~5 s
-        _xacct_alive "$pid" || break
-        sleep 0.1
-    done
-    if _xacct_alive "$pid"; then
-        _xacct_log "pid $pid ignored SIGTERM: sending SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
+# _xacct_stop ID: TERM, then KILL after ~5 s, the process named by ID (PID:START), reap
+# it, and forget it. A process that is gone is not signalled: its PID may be someone
+# else's by now.
+_xacct_stop() {
+    local id="$1" i kept=()
+    [[ -n "$id" ]] || return 0
+    if xacct_proc_signal TERM "$id"; then
+        for ((i = 0; i < 50; i++)); do # ~5 s
+            xacct_proc_running "$id" || break
+            sleep 0.1
+        done
+        if xacct_proc_running "$id"; then
+            _xacct_log "pid ${id%%:*} ignored SIGTERM: sending SIGKILL"
+            xacct_proc_signal KILL "$id"
+        fi
+        # Reap it if it is our child. Only here: a process that was gone already has
+        # been reaped by bash, and its PID may be another child's now.
+        wait "${id%%:*}" 2>/dev/null
     fi
-    # Reap it if it is our child (a no-op for the forked dbus-daemon).
-    wait "$pid" 2>/dev/null || true
+    for i in "${_XACCT_PIDS[@]}"; do
+        [[ "$i" == "$id" ]] || kept+=("$i")
+    done
+    _XACCT_PIDS=("${kept[@]}")
+    return 0
 }
 
 xacct_stop_all() {
     local status=$? i
+    # Clean up all the way even under the caller's set -e; `local -` restores the
+    # caller's options on return.
+    local -
     set +e
     for ((i = ${#_XACCT_PIDS[@]} - 1; i >= 0; i--)); do
-        _xacct_stop_pid "${_XACCT_PIDS[i]}"
+        _xacct_stop "${_XACCT_PIDS[i]}"
     done
     _XACCT_PIDS=()
     for i in "${_XACCT_TMPDIRS[@]}"; do
@@ -362,6 +328,7 @@ xacct_stop_all() {
     done
     _XACCT_TMPDIRS=()
     _XACCT_TMP=""
+    xacct_kernel_keys_sweep
     unset XACCT_TEST_MOTO_URL XACCT_TEST_MOTO_IAM_URL XACCT_TEST_SECRET_SERVICE
     return "$status"
 }
