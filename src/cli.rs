@@ -3,6 +3,8 @@
 
 use clap::{Args, Parser, Subcommand};
 
+mod help;
+
 /// `--version` also names the keyring stores compiled in.
 #[cfg(target_os = "linux")]
 const VERSION: &str = concat!(
@@ -24,6 +26,7 @@ const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (keyring stores: none
     name = "xacct",
     version = VERSION,
     about = "AWS cross-account access: assume a role in another account, cache the credentials in the OS keyring",
+    long_about = help::XACCT,
     propagate_version = true
 )]
 pub struct Cli {
@@ -53,19 +56,26 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Print credentials for the role in the AWS credential_process format (stdout: JSON only).
+    #[command(long_about = help::CREDENTIAL_PROCESS)]
     CredentialProcess(CredentialProcessArgs),
     /// Run a command with the role's credentials (static env vars, or a local endpoint with --server).
+    #[command(long_about = help::EXEC)]
     Exec(ExecArgs),
     /// Create, check, update or delete the cross-account role pair: role B in the source
     /// account, role A in the target account trusting it (stdout: the config snippet).
+    #[command(long_about = help::BOOTSTRAP)]
     Bootstrap(BootstrapArgs),
     /// Print credentials for the role as JSON, env lines, sh exports, an ini block or PowerShell.
+    #[command(long_about = help::EXPORT)]
     Export(ExportArgs),
     /// Show who the role's credentials act as (GetCallerIdentity) and when they expire.
+    #[command(long_about = help::WHOAMI)]
     Whoami(WhoamiArgs),
     /// List or clear cached credentials (never shows a secret).
+    #[command(long_about = help::CACHE)]
     Cache(CacheArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) on stdout.
+    #[command(long_about = help::COMPLETIONS)]
     Completions(CompletionsArgs),
 }
 
@@ -221,57 +231,90 @@ pub struct RoleArgs {
     /// Profile of the AWS config file to read role_arn, source_profile, credential_source,
     /// external_id, role_session_name, duration_seconds, region, mfa_serial,
     /// source_identity and session_tags from.
+    ///
+    /// Flags override the profile's values. The files are ~/.aws/config and
+    /// ~/.aws/credentials, or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE.
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
 
     /// Role to assume (arn:aws:iam::<account>:role/<name>).
+    ///
+    /// Required, from this flag or the profile key role_arn: arn:aws:iam::<12
+    /// digits>:role/[path/]<name>, in the aws, aws-cn or aws-us-gov partition.
     #[arg(long, value_name = "ARN")]
     pub role_arn: Option<String>,
 
     /// Profile whose credentials assume the role (default: the profile's source_profile or
     /// credential_source, else the SDK's default chain).
+    ///
+    /// The SDK's default chain tries the environment, the profile, web identity, ECS and
+    /// EC2. On EC2, credential_source = Ec2InstanceMetadata names the instance profile.
     #[arg(long, value_name = "NAME")]
     pub source_profile: Option<String>,
 
-    /// External id the role's trust policy requires.
+    /// External id the role's trust policy requires (profile key external_id).
     #[arg(long, value_name = "ID")]
     pub external_id: Option<String>,
 
-    /// Role session name (default: xacct-<user>@<host>).
+    /// Role session name (profile key role_session_name; default: xacct-<user>@<host>).
     #[arg(long, value_name = "NAME")]
     pub session_name: Option<String>,
 
     /// Session duration: seconds, or 15m, 1h, 12h (900s..12h; default 1h).
+    ///
+    /// Profile key duration_seconds; e.g. 3600, 15m, 1h30m. The role's MaxSessionDuration
+    /// must allow it. When the source credentials are a role session (on EC2, the instance
+    /// profile), STS caps the session at one hour: a longer duration is clamped to 3600
+    /// seconds, with a warning.
     #[arg(long, value_name = "D")]
     pub duration: Option<String>,
 
     /// Region of the STS endpoint (default: AWS_REGION, the profile's region, AWS_DEFAULT_REGION, us-east-1).
+    ///
+    /// A region that is configured (flag, environment or profile; not the us-east-1
+    /// fallback) also goes to exec's command and into export's output.
     #[arg(long, value_name = "R")]
     pub region: Option<String>,
 
     /// Refresh cached credentials when less than this is left (default 15m).
+    ///
+    /// Cached credentials are served only while more than this is left. The default is 15m
+    /// because botocore re-runs a credential_process helper on every call once 15 minutes
+    /// or less are left.
     #[arg(long, value_name = "D")]
     pub refresh_margin: Option<String>,
 
-    /// Neither read nor write the credential cache.
+    /// Neither read nor write the credential cache (every call assumes the role).
     #[arg(long)]
     pub no_cache: bool,
 
     /// MFA device ARN or serial the role requires (profile key mfa_serial).
+    ///
+    /// On a cache miss xacct then needs the device's code: --token-code, or asked on the
+    /// terminal. The serial is part of the cache key.
     #[arg(long, value_name = "ARN")]
     pub mfa_serial: Option<String>,
 
     /// The MFA device's current 6-digit code; without it xacct asks on /dev/tty, and only
     /// when the cache cannot answer. Never read from stdin.
+    ///
+    /// A run without a terminal (cron, CI) that needs a code and has none fails at once
+    /// with exit 2. The code is not part of the cache key.
     #[arg(long, value_name = "CODE", value_parser = secret_arg)]
     pub token_code: Option<crate::creds::Secret>,
 
     /// SourceIdentity to set on the session (profile key source_identity).
+    ///
+    /// 2 to 64 letters, digits and _+=,.@- characters. The role's trust policy must allow
+    /// sts:SetSourceIdentity.
     #[arg(long, value_name = "ID")]
     pub source_identity: Option<String>,
 
     /// Session tag KEY=VALUE, repeatable (profile key session_tags = K1=V1,K2=V2; a flag
     /// replaces the profile's tag of the same key).
+    ///
+    /// At most 50 tags, checked against the STS limits before any call. The role's trust
+    /// policy must allow sts:TagSession.
     #[arg(long = "tag", value_name = "KEY=VALUE")]
     pub tags: Vec<String>,
 }
