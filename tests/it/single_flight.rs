@@ -1,11 +1,72 @@
-//! Reliability, load: 200 concurrent `credential-process` calls across 10 roles with a
-//! cold cache. Single flight must hold per key (one AssumeRole per role), every caller
-//! must get a valid document, and nothing but one lock file per key may be left behind.
+//! Single flight under load: any number of processes with a cold cache make one
+//! AssumeRole per key, a waiter really waits on the key's lock, and a holder killed with
+//! SIGKILL releases it.
 
-use crate::rel_util::walk;
 use crate::util::*;
 use std::collections::BTreeMap;
+use std::process::{Command, Stdio};
 
+#[test]
+fn thirty_two_cold_processes_make_one_assume_role() {
+    let w = World::new();
+    let (args, _) = explicit_role(&w, "cache-test");
+    let outs = w.run_concurrently(&args.iter().map(String::as_str).collect::<Vec<_>>(), 32);
+    for r in &outs {
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(r.stdout, outs[0].stdout, "all got the same credentials");
+    }
+    assert_eq!(w.assume_count(), 1);
+    // Key locks only: the `cache list` index and its lock live beside them.
+    let locks: Vec<_> = std::fs::read_dir(w.home().join("run/xacct"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("v1-")
+        })
+        .collect();
+    assert_eq!(locks.len(), 1, "one lock file per key");
+}
+
+#[test]
+fn a_lock_holder_killed_with_sigkill_releases_the_lock() {
+    let w = World::new();
+    let (args, role) = explicit_role(&w, "cache-test");
+    let key = cache_key_for(&w, role);
+    let dir = w.home().join("run/xacct");
+    xacct::lock::ensure_dir(&dir).unwrap();
+    let lock_file = dir.join(format!("{key}.lock"));
+    // flock(1) takes the same flock(2) lock std's File::lock uses.
+    let mut holder = Command::new("flock")
+        .arg("-o")
+        .arg(&lock_file)
+        .args(["sleep", "60"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let waiter = w
+        .cmd(&args.iter().map(String::as_str).collect::<Vec<_>>())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(w.assume_count(), 0, "the waiter waits for the holder");
+    Command::new("kill")
+        .args(["-9", &holder.id().to_string()])
+        .status()
+        .unwrap();
+    holder.wait().unwrap();
+    let r = Run::from(waiter.wait_with_output().unwrap());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(w.assume_count(), 1);
+}
+
+/// 200 concurrent `credential-process` calls across 10 roles with a cold cache: one
+/// AssumeRole per role, a valid document for every caller, and nothing left behind but
+/// one lock file per key.
 #[test]
 fn two_hundred_calls_across_ten_roles_make_ten_assume_roles() {
     let mut w = World::new();

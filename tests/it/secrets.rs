@@ -1,4 +1,4 @@
-//! Reliability, secrets: one test runs a representative workload in a World of its own
+//! Secrets never leak. The first test runs a representative workload in a World of its own
 //! (cold and warm runs in both Linux keyrings, single flight, the AWS CLI through
 //! credential_process, a role chain with a warning, a missing keyring, a corrupt entry,
 //! bad input, an unreachable STS), with HOME, the XDG dirs and TMPDIR all inside the
@@ -6,7 +6,6 @@
 //! files in the system temp dir for any secret access key or session token moto has
 //! issued. It first proves the search finds a secret that is planted.
 
-use crate::rel_util::{find_secrets, walk};
 use crate::util::*;
 use std::time::SystemTime;
 
@@ -60,9 +59,7 @@ fn no_issued_secret_reaches_a_file_or_stderr() {
     // A corrupt entry, overwritten.
     let (corrupt, corrupt_role) = explicit_role(&w, "secrets-corrupt");
     let key = cache_key_for(&w, corrupt_role);
-    let ku = xacct::store::open(xacct::store::StoreKind::Keyutils)
-        .unwrap()
-        .unwrap();
+    let ku = open_store("keyutils");
     ku.set(&key, "{\"version\":1,\"credentials\":").unwrap();
     record("xacct corrupt entry", run(&w, &corrupt), true);
 
@@ -79,13 +76,8 @@ fn no_issued_secret_reaches_a_file_or_stderr() {
 
     // The AWS CLI through credential_process.
     for _ in 0..2 {
-        let out = std::process::Command::new(venv_bin("aws"))
-            .args(["sts", "get-caller-identity", "--profile", "app"])
-            .env_clear()
-            .envs(&w.env)
-            .output()
-            .unwrap();
-        record("aws cli", Run::from(out), true);
+        let r = w.tool("aws", &["sts", "get-caller-identity", "--profile", "app"]);
+        record("aws cli", r, true);
     }
     // The other commands, at the most verbose level, with a cold and a warm cache.
     let verbose = |args: &[&str]| -> Vec<String> {
@@ -216,4 +208,33 @@ fn scan(
         ));
     }
     hits.into_iter().map(|(p, s)| (p, s.to_string())).collect()
+}
+
+#[test]
+fn no_secret_reaches_stderr_or_files_outside_the_keyring() {
+    let w = World::new();
+    w.write_config(&format!(
+        "[profile target]\nrole_arn = {}\nsource_profile = src\n\
+         [profile app]\ncredential_process = {} credential-process --profile target\nregion = us-east-1\n",
+        w.role_arn,
+        xacct_bin()
+    ));
+    let r = w.tool("aws", &["sts", "get-caller-identity", "--profile", "app"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc = w.ok(&["credential-process", "--profile", "target"]).json();
+    let secrets = [
+        doc["SecretAccessKey"].as_str().unwrap(),
+        doc["SessionToken"].as_str().unwrap(),
+    ];
+    for entry in walk(w.home()) {
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        for s in secrets {
+            assert!(!text.contains(s), "secret found in {}", entry.display());
+        }
+    }
+    assert!(
+        issued_secrets().iter().any(|s| s == secrets[0]),
+        "moto issued what xacct printed"
+    );
 }

@@ -1,4 +1,4 @@
-//! Reliability, fuzz-style: random strings into every validator, the settings resolver
+//! Fuzz-style: random strings into every validator, the settings resolver
 //! and the cache-entry decoder. None may panic, and what they promise must hold for any
 //! input: a sanitized session name passes the session-name check, an error is one line
 //! that cannot flood a terminal, and a decoded entry is the current version.
