@@ -4,7 +4,10 @@
 
 use crate::util::*;
 use std::collections::BTreeMap;
-use std::process::{Command, Stdio};
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 #[test]
 fn thirty_two_cold_processes_make_one_assume_role() {
@@ -30,13 +33,63 @@ fn thirty_two_cold_processes_make_one_assume_role() {
     assert_eq!(locks.len(), 1, "one lock file per key");
 }
 
+/// Whether /proc/locks shows a lock on the file with inode `ino`: a blocked request
+/// (`N: -> FLOCK ...`) when `blocked`, else a granted one.
+fn proc_locks_show(ino: u64, blocked: bool) -> bool {
+    let locks = std::fs::read_to_string("/proc/locks").unwrap();
+    let inode = format!(":{ino}");
+    locks.lines().any(|l| {
+        let fields: Vec<&str> = l.split_whitespace().collect();
+        let is_blocked = fields.get(1) == Some(&"->");
+        is_blocked == blocked && fields.iter().any(|f| f.ends_with(&inode))
+    })
+}
+
+/// Returns once `waiter` is waiting for `lock_file`: either blocked in flock(2) (a
+/// blocked request in /proc/locks) or refused twice by flock(LOCK_NB) in its strace
+/// `trace` (it tried, was told the lock is held, and is trying again: it is in the
+/// wait loop, not past it). Fails if the waiter ends first or never gets there.
+fn wait_until_waiting(waiter: &mut Child, lock_file: &Path, trace: &Path) {
+    let ino = std::fs::metadata(lock_file).unwrap().ino();
+    let name = lock_file
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let start = Instant::now();
+    loop {
+        let refused = std::fs::read_to_string(trace)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains(&name) && l.contains("LOCK_NB") && l.contains("EAGAIN"))
+            .count();
+        if refused >= 2 || proc_locks_show(ino, true) {
+            return;
+        }
+        if let Some(status) = waiter.try_wait().unwrap() {
+            let trace = std::fs::read_to_string(trace).unwrap_or_default();
+            panic!(
+                "the waiter ended ({status}) without waiting for {name}; its flock calls:\n{trace}"
+            );
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the waiter did not wait for {name} within 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 #[test]
 fn a_lock_holder_killed_with_sigkill_releases_the_lock() {
     let w = World::new();
     let (args, role) = explicit_role(&w, "cache-test");
     let key = cache_key_for(&w, role);
     let dir = w.home().join("run/xacct");
-    xacct::lock::ensure_dir(&dir).unwrap();
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new().mode(0o700).create(&dir).unwrap();
+    }
     let lock_file = dir.join(format!("{key}.lock"));
     // flock(1) takes the same flock(2) lock std's File::lock uses.
     let mut holder = Command::new("flock")
@@ -45,14 +98,30 @@ fn a_lock_holder_killed_with_sigkill_releases_the_lock() {
         .args(["sleep", "60"])
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    let waiter = w
-        .cmd(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    let start = Instant::now();
+    while !(lock_file.exists()
+        && proc_locks_show(std::fs::metadata(&lock_file).unwrap().ino(), false))
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "flock(1) did not take the lock"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let trace = w.home().join("waiter.strace");
+    let mut waiter = Command::new("strace")
+        .args(["-f", "-y", "-e", "trace=flock", "-o"])
+        .arg(&trace)
+        .arg(xacct_bin())
+        .args(&args)
+        .env_clear()
+        .envs(&w.env)
+        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(500));
+        .unwrap_or_else(|e| panic!("strace is missing ({e}): run the tests through scripts/test"));
+    wait_until_waiting(&mut waiter, &lock_file, &trace);
     assert_eq!(w.assume_count(), 0, "the waiter waits for the holder");
     Command::new("kill")
         .args(["-9", &holder.id().to_string()])
@@ -61,6 +130,7 @@ fn a_lock_holder_killed_with_sigkill_releases_the_lock() {
     holder.wait().unwrap();
     let r = Run::from(waiter.wait_with_output().unwrap());
     assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["AccountId"], ACCOUNT_A);
     assert_eq!(w.assume_count(), 1);
 }
 
