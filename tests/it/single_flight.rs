@@ -80,6 +80,23 @@ fn wait_until_waiting(waiter: &mut Child, lock_file: &Path, trace: &Path) {
     }
 }
 
+/// The lock holder, killed with SIGKILL by the test or, if the test fails first, on drop.
+struct Holder(Child);
+
+impl Holder {
+    fn kill_9(&mut self) {
+        // Child::kill sends SIGKILL.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Holder {
+    fn drop(&mut self) {
+        self.kill_9();
+    }
+}
+
 #[test]
 fn a_lock_holder_killed_with_sigkill_releases_the_lock() {
     let w = World::new();
@@ -92,12 +109,14 @@ fn a_lock_holder_killed_with_sigkill_releases_the_lock() {
     }
     let lock_file = dir.join(format!("{key}.lock"));
     // flock(1) takes the same flock(2) lock std's File::lock uses.
-    let mut holder = Command::new("flock")
-        .arg("-o")
-        .arg(&lock_file)
-        .args(["sleep", "60"])
-        .spawn()
-        .unwrap();
+    let mut holder = Holder(
+        Command::new("flock")
+            .arg("-o")
+            .arg(&lock_file)
+            .args(["sleep", "60"])
+            .spawn()
+            .unwrap(),
+    );
     let start = Instant::now();
     while !(lock_file.exists()
         && proc_locks_show(std::fs::metadata(&lock_file).unwrap().ino(), false))
@@ -123,11 +142,7 @@ fn a_lock_holder_killed_with_sigkill_releases_the_lock() {
         .unwrap_or_else(|e| panic!("strace is missing ({e}): run the tests through scripts/test"));
     wait_until_waiting(&mut waiter, &lock_file, &trace);
     assert_eq!(w.assume_count(), 0, "the waiter waits for the holder");
-    Command::new("kill")
-        .args(["-9", &holder.id().to_string()])
-        .status()
-        .unwrap();
-    holder.wait().unwrap();
+    holder.kill_9();
     let r = Run::from(waiter.wait_with_output().unwrap());
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.json()["AccountId"], ACCOUNT_A);
