@@ -1,6 +1,9 @@
-//! Every bad input: exit 2, nothing on stdout, one line on stderr that names the fix, and
-//! no network call (AWS_ENDPOINT_URL points at a tripwire listener).
+//! Bad and hostile input on the command line (and the profiles it names): exit 2,
+//! nothing on stdout, one line on stderr that names the fix, and no network call
+//! (AWS_ENDPOINT_URL points at a tripwire listener). Bad files and environment
+//! variables are in `bad_config`.
 
+use crate::bad_config::{assert_rejected, tripwired};
 use crate::util::*;
 
 #[test]
@@ -145,35 +148,212 @@ fn bad_input_fails_locally_with_one_line() {
 }
 
 #[test]
-fn unparsable_and_unreadable_config_files_are_config_errors() {
-    let mut w = World::new();
-    let trip = Tripwire::new();
-    w.set("AWS_ENDPOINT_URL", &trip.url());
-    w.write_config("[profile target\nrole_arn = x\n");
-    let r = w.run(&["credential-process", "--profile", "target"]);
-    assert_eq!((r.code, r.stdout.as_str()), (2, ""), "{}", r.stderr);
-    assert!(r.stderr.contains("config"), "{}", r.stderr);
-    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
-
-    // A directory where the file should be cannot be read, even by root.
-    let dir = w.home().join("config-dir");
-    std::fs::create_dir(&dir).unwrap();
-    w.set("AWS_CONFIG_FILE", dir.to_str().unwrap());
-    let r = w.run(&["credential-process", "--profile", "target"]);
-    assert_eq!((r.code, r.stdout.as_str()), (2, ""), "{}", r.stderr);
-    assert!(
-        r.stderr.contains("cannot read AWS config file"),
-        "{}",
-        r.stderr
-    );
-
-    std::fs::write(w.home().join("bin.cfg"), [0xff, 0xfe, 0x00]).unwrap();
-    w.set(
-        "AWS_CONFIG_FILE",
-        w.home().join("bin.cfg").to_str().unwrap(),
-    );
-    let r = w.run(&["credential-process", "--profile", "target"]);
-    assert_eq!((r.code, r.stdout.as_str()), (2, ""), "{}", r.stderr);
-    assert!(r.stderr.contains("not UTF-8"), "{}", r.stderr);
-    assert_eq!(trip.hits(), 0);
+fn hostile_flags_are_rejected_locally() {
+    let (w, trip) = tripwired();
+    w.target_profile("");
+    let cp = "credential-process";
+    let ok_arn = w.role_arn.clone();
+    let long_arn = format!("arn:aws:iam::111111111111:role/{}", "r".repeat(10_000));
+    let long_path = format!("arn:aws:iam::111111111111:role/{}/r", "p".repeat(600));
+    let long_ext = "e".repeat(1225);
+    let long_profile = "p".repeat(5000);
+    // `--flag=value`, so a value starting with `-` is a value, not a flag.
+    let with = |flag: &'static str, v: String| -> Vec<String> {
+        vec![
+            cp.into(),
+            "--role-arn".into(),
+            ok_arn.clone(),
+            "--source-profile".into(),
+            "src".into(),
+            format!("{flag}={v}"),
+        ]
+    };
+    let arn = |v: &str| vec![cp.to_string(), "--role-arn".into(), v.to_string()];
+    // (case, args, text the one line must contain)
+    let table: Vec<(&str, Vec<String>, &str)> = vec![
+        // ARNs
+        ("empty arn", arn(""), "not an ARN"),
+        (
+            "arn with a region",
+            arn("arn:aws:iam:eu-west-1:111111111111:role/r"),
+            "not an IAM ARN",
+        ),
+        (
+            "account with a letter",
+            arn("arn:aws:iam::11111111111O:role/r"),
+            "12 digits",
+        ),
+        (
+            "13-digit account",
+            arn("arn:aws:iam::1111111111111:role/r"),
+            "12 digits",
+        ),
+        (
+            "role name too long",
+            arn(&format!(
+                "arn:aws:iam::111111111111:role/{}",
+                "r".repeat(65)
+            )),
+            "role name",
+        ),
+        ("10 KB arn", arn(&long_arn), "role name"),
+        ("path too long", arn(&long_path), "bad role path"),
+        (
+            "empty path segment",
+            arn("arn:aws:iam::111111111111:role/a//r"),
+            "bad role path",
+        ),
+        (
+            "terminal escape in arn",
+            arn("arn:aws:iam::111111111111:role/\u{1b}[31mred"),
+            "role name",
+        ),
+        (
+            "newline in arn",
+            arn("arn:aws:iam::111111111111:role/r\nxacct: ok"),
+            "role name",
+        ),
+        (
+            "unicode lookalike",
+            arn("arn:aws:iam::111111111111:rоle/r"),
+            "not a role",
+        ),
+        (
+            "no resource",
+            arn("arn:aws:iam::111111111111"),
+            "not an ARN",
+        ),
+        // Durations
+        (
+            "negative duration",
+            with("--duration", "-1".into()),
+            "duration",
+        ),
+        (
+            "zero duration",
+            with("--duration", "0".into()),
+            "out of range",
+        ),
+        (
+            "exponent",
+            with("--duration", "1e3".into()),
+            "not a duration",
+        ),
+        (
+            "u64 overflow",
+            with("--duration", "99999999999999999999999".into()),
+            "not a duration",
+        ),
+        (
+            "units reversed",
+            with("--duration", "30m1h".into()),
+            "not a duration",
+        ),
+        (
+            "unit twice",
+            with("--duration", "1h1h".into()),
+            "not a duration",
+        ),
+        (
+            "trailing digits",
+            with("--duration", "1h30".into()),
+            "not a duration",
+        ),
+        (
+            "arabic digits",
+            with("--duration", "٣٦٠٠".into()),
+            "not a duration",
+        ),
+        (
+            "saturating hours",
+            with("--duration", "18446744073709551615h".into()),
+            "not a duration",
+        ),
+        (
+            "empty margin",
+            with("--refresh-margin", "".into()),
+            "not a duration",
+        ),
+        // Names
+        (
+            "empty session name",
+            with("--session-name", "".into()),
+            "session name",
+        ),
+        (
+            "slash in session name",
+            with("--session-name", "a/b".into()),
+            "session name",
+        ),
+        (
+            "unicode session name",
+            with("--session-name", "sesión".into()),
+            "session name",
+        ),
+        (
+            "escape in session name",
+            with("--session-name", "\u{1b}]0;pwned\u{7}".into()),
+            "session name",
+        ),
+        // External ids
+        (
+            "external id too long",
+            with("--external-id", long_ext),
+            "external id",
+        ),
+        (
+            "external id with #",
+            with("--external-id", "ab#cd".into()),
+            "external id",
+        ),
+        (
+            "unicode external id",
+            with("--external-id", "ïd-1234".into()),
+            "external id",
+        ),
+        // Regions and stores
+        (
+            "uppercase region",
+            with("--region", "US-EAST-1".into()),
+            "not an AWS region",
+        ),
+        (
+            "region with a slash",
+            with("--region", "us-east-1/../x".into()),
+            "not an AWS region",
+        ),
+        (
+            "store with escape",
+            with("--keyring", "\u{1b}[2J".into()),
+            "is not one of auto",
+        ),
+        // Profiles
+        (
+            "empty profile name",
+            vec![cp.into(), "--profile".into(), "".into()],
+            "not found",
+        ),
+        (
+            "5000-char profile name",
+            vec![cp.into(), "--profile".into(), long_profile],
+            "not found",
+        ),
+        (
+            "missing source profile flag",
+            vec![
+                cp.into(),
+                "--role-arn".into(),
+                ok_arn.clone(),
+                "--source-profile".into(),
+                "nowhere".into(),
+            ],
+            "not found",
+        ),
+    ];
+    for (case, args, text) in &table {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        assert_rejected(case, &w.run(&args), text);
+    }
+    assert!(table.len() >= 30);
+    assert_eq!(trip.hits(), 0, "no bad input may reach the network");
 }

@@ -1,15 +1,17 @@
-//! The keyring cache and single flight, through the real binary and real stores.
+//! The keyring cache through the real binary and real stores: hits, misses, the refresh
+//! margin, corrupt entries, and what a hit does not load. Store choice and keyring
+//! faults are in `keyring`, concurrency in `single_flight`.
 
 use crate::util::*;
-use std::process::{Command, Stdio};
-use xacct::cache::store::{self, StoreKind};
+use std::process::Command;
 
 fn args_for(w: &World) -> Vec<String> {
     explicit_role(w, "cache-test").0
 }
 
-fn role_args(w: &World) -> xacct::cli::RoleArgs {
-    explicit_role(w, "cache-test").1
+/// The keyring key of `args_for(w)`.
+fn key_of(w: &World) -> String {
+    cache_key_for(w, explicit_role(w, "cache-test").1)
 }
 
 fn run_args(w: &World, extra: &[&str]) -> Run {
@@ -33,37 +35,12 @@ fn cache_hit_makes_no_sts_call_in_each_store() {
         assert_eq!(w.assume_count(), 1, "{kind}");
         assert_eq!(second.stderr, "", "{kind}: {}", second.stderr);
         // The entry really is in that store.
-        let key = cache_key_for(&w, role_args(&w));
-        let st = store::open(<StoreKind as clap::ValueEnum>::from_str(kind, false).unwrap())
-            .unwrap()
-            .unwrap();
+        let key = key_of(&w);
+        let st = open_store(kind);
         let entry = st.get(&key).unwrap().expect("entry stored");
         assert!(entry.contains(&w.role_arn), "{kind}");
         st.delete(&key).unwrap();
     }
-}
-
-#[test]
-fn auto_uses_secret_service_when_it_answers_and_keyutils_otherwise() {
-    let mut w = World::new();
-    w.set("XACCT_KEYRING", "auto")
-        .set("DBUS_SESSION_BUS_ADDRESS", &dbus_address());
-    run_args(&w, &[]);
-    let key = cache_key_for(&w, role_args(&w));
-    let ss = store::open(StoreKind::SecretService).unwrap().unwrap();
-    assert!(
-        ss.get(&key).unwrap().is_some(),
-        "auto picked the Secret Service"
-    );
-    ss.delete(&key).unwrap();
-
-    let mut w = World::new();
-    w.set("XACCT_KEYRING", "auto")
-        .set("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
-    let r = run_args(&w, &[]);
-    assert_eq!(r.stderr, "", "falling back to keyutils is silent");
-    run_args(&w, &[]);
-    assert_eq!(w.assume_count(), 1, "keyutils served the second call");
 }
 
 #[test]
@@ -76,21 +53,6 @@ fn no_cache_and_keyring_none_always_assume() {
     run_args(&w, &[]);
     run_args(&w, &[]);
     assert_eq!(w.assume_count(), 4);
-}
-
-#[test]
-fn missing_keyring_warns_once_and_still_answers() {
-    let mut w = World::new();
-    w.set("XACCT_KEYRING", "secret-service")
-        .set("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
-    let r = run_args(&w, &[]);
-    assert_eq!(r.json()["AccountId"], ACCOUNT_A);
-    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("continuing without a cache"),
-        "{}",
-        r.stderr
-    );
 }
 
 #[test]
@@ -117,8 +79,8 @@ fn corrupt_and_truncated_entries_are_misses_and_get_overwritten() {
         "{\"version\":99}",
     ] {
         let w = World::new();
-        let key = cache_key_for(&w, role_args(&w));
-        let st = store::open(StoreKind::Keyutils).unwrap().unwrap();
+        let key = key_of(&w);
+        let st = open_store("keyutils");
         st.set(&key, junk).unwrap();
         let r = run_args(&w, &[]);
         assert_eq!(r.json()["AccountId"], ACCOUNT_A, "{junk}");
@@ -130,61 +92,46 @@ fn corrupt_and_truncated_entries_are_misses_and_get_overwritten() {
 }
 
 #[test]
-fn thirty_two_cold_processes_make_one_assume_role() {
-    let w = World::new();
-    let args = args_for(&w);
-    let outs = w.run_concurrently(&args.iter().map(String::as_str).collect::<Vec<_>>(), 32);
-    for r in &outs {
-        assert_eq!(r.code, 0, "{}", r.stderr);
-        assert_eq!(r.stdout, outs[0].stdout, "all got the same credentials");
+fn corrupt_secret_service_entries_are_misses_and_get_overwritten() {
+    let long_junk = "x".repeat(64 * 1024);
+    let junk: Vec<String> = vec![
+        String::new(),
+        "null".into(),
+        "[]".into(),
+        "{\"version\":1}".into(),
+        "{\"version\":\"1\"}".into(),
+        "{\"version\":-1}".into(),
+        "{\"version\":1,\"credentials\":{\"access_key_id\":\"A\",\"secret_access_key\":\"s\",\
+         \"session_token\":\"t\",\"expiration\":\"tomorrow\",\"account_id\":\"1\"},\
+         \"role_arn\":\"r\",\"session_name\":\"s\",\"source\":\"x\"}"
+            .into(),
+        // Well-formed but long expired: a miss like any other.
+        "{\"version\":1,\"credentials\":{\"access_key_id\":\"A\",\"secret_access_key\":\"s\",\
+         \"session_token\":\"t\",\"expiration\":\"2001-01-01T00:00:00Z\",\"account_id\":\"1\"},\
+         \"role_arn\":\"r\",\"session_name\":\"s\",\"source\":\"x\"}"
+            .into(),
+        long_junk,
+    ];
+    let mut w = World::new();
+    w.set("DBUS_SESSION_BUS_ADDRESS", &dbus_address())
+        .set("XACCT_KEYRING", "secret-service");
+    let st = open_store("secret-service");
+    for (i, j) in junk.iter().enumerate() {
+        let (argv, role) = explicit_role(&w, &format!("corrupt-{i}"));
+        let key = cache_key_for(&w, role);
+        st.set(&key, j).unwrap();
+        let a: Vec<&str> = argv.iter().map(String::as_str).collect();
+        let r = w.ok(&a);
+        assert_eq!(r.json()["AccountId"], ACCOUNT_A, "entry {i}");
+        assert_eq!(r.stderr, "", "entry {i}: a corrupt entry is a silent miss");
+        let again = w.ok(&a);
+        assert_eq!(
+            again.stdout, r.stdout,
+            "entry {i}: overwritten, then served"
+        );
+        assert_eq!(w.assume_count(), i + 1, "entry {i}");
+        st.delete(&key).unwrap();
     }
-    assert_eq!(w.assume_count(), 1);
-    // Key locks only: the `cache list` index and its lock live beside them.
-    let locks: Vec<_> = std::fs::read_dir(w.home().join("run/xacct"))
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .file_name()
-                .to_string_lossy()
-                .starts_with("v1-")
-        })
-        .collect();
-    assert_eq!(locks.len(), 1, "one lock file per key");
-}
-
-#[test]
-fn a_lock_holder_killed_with_sigkill_releases_the_lock() {
-    let w = World::new();
-    let key = cache_key_for(&w, role_args(&w));
-    let dir = w.home().join("run/xacct");
-    xacct::cache::lock::ensure_dir(&dir).unwrap();
-    let lock_file = dir.join(format!("{key}.lock"));
-    // flock(1) takes the same flock(2) lock std's File::lock uses.
-    let mut holder = Command::new("flock")
-        .arg("-o")
-        .arg(&lock_file)
-        .args(["sleep", "60"])
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    let args = args_for(&w);
-    let waiter = w
-        .cmd(&args.iter().map(String::as_str).collect::<Vec<_>>())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    assert_eq!(w.assume_count(), 0, "the waiter waits for the holder");
-    Command::new("kill")
-        .args(["-9", &holder.id().to_string()])
-        .status()
-        .unwrap();
-    holder.wait().unwrap();
-    let r = Run::from(waiter.wait_with_output().unwrap());
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(w.assume_count(), 1);
 }
 
 /// The files a run opened and the sockets it connected, from strace.

@@ -1,7 +1,6 @@
 //! `xacct cache list` / `cache clear` with the real stores, and the index they read.
 
 use crate::util::*;
-use xacct::cache::store::{self, StoreKind};
 
 fn role_flags(w: &World, session: &str) -> Vec<String> {
     [
@@ -26,16 +25,7 @@ fn run_with(w: &World, head: &[&str], flags: &[String]) -> Run {
 }
 
 fn key_of(w: &World, session: &str) -> String {
-    cache_key_for(
-        w,
-        xacct::cli::RoleArgs {
-            role_arn: Some(w.role_arn.clone()),
-            source_profile: Some("src".into()),
-            session_name: Some(session.into()),
-            region: Some("us-east-1".into()),
-            ..Default::default()
-        },
-    )
+    cache_key_for(w, explicit_role(w, session).1)
 }
 
 fn index_text(w: &World) -> String {
@@ -91,9 +81,7 @@ fn list_and_clear_round_trip_in_each_store() {
             "{}",
             again.stderr
         );
-        let st = store::open(<StoreKind as clap::ValueEnum>::from_str(kind, false).unwrap())
-            .unwrap()
-            .unwrap();
+        let st = open_store(kind);
         assert_eq!(
             st.get(&key_of(&w, "list-test")).unwrap(),
             None,
@@ -126,8 +114,8 @@ fn clear_all_deletes_every_indexed_entry_from_every_store() {
         "{}",
         r.stderr
     );
-    let ku = store::open(StoreKind::Keyutils).unwrap().unwrap();
-    let ss = store::open(StoreKind::SecretService).unwrap().unwrap();
+    let ku = open_store("keyutils");
+    let ss = open_store("secret-service");
     assert_eq!(ku.get(&key_of(&w, "one")).unwrap(), None);
     assert_eq!(ss.get(&key_of(&w, "two")).unwrap(), None);
     assert_eq!(
@@ -149,7 +137,7 @@ fn a_corrupt_or_stale_index_is_tolerated_and_rebuilt() {
     run_with(&w, &["credential-process"], &flags);
     assert!(w.ok(&["cache", "list"]).stdout.contains(&w.role_arn));
     // An entry removed behind xacct's back is dropped from the index.
-    let ku = store::open(StoreKind::Keyutils).unwrap().unwrap();
+    let ku = open_store("keyutils");
     ku.delete(&key_of(&w, "stale")).unwrap();
     let r = w.ok(&["-v", "cache", "list"]);
     assert_eq!(r.stdout, "");

@@ -1,7 +1,11 @@
 //! Man pages, completions and --version: generated from the clap tree, so they cannot
 //! drift from the real flags.
 //!
-//! Regenerate the committed man pages with `XACCT_UPDATE_MAN=1 cargo test --test it man_pages`.
+//! The committed man pages are checked on every run. To regenerate them after changing
+//! the command-line text, run
+//! `XACCT_UPDATE_MAN=1 cargo test --test it man_pages`: it rewrites the stale pages and
+//! still fails ("regenerated; review and commit, then rerun"), so a run with the variable
+//! set never passes on pages it has not checked.
 
 use crate::util::*;
 use clap::CommandFactory;
@@ -37,42 +41,55 @@ fn render(cmd: &clap::Command, name: &str, out: &mut Vec<(String, Vec<u8>)>) {
     }
 }
 
+/// What differs between the committed `man/` and `pages`: (file name, problem), where
+/// a file that has no page any more is to be deleted.
+fn stale_pages(dir: &Path, pages: &[(String, Vec<u8>)]) -> Vec<(String, &'static str)> {
+    let mut problems = vec![];
+    for (name, bytes) in pages {
+        match std::fs::read(dir.join(name)) {
+            Ok(old) if &old == bytes => {}
+            Ok(_) => problems.push((name.clone(), "is stale")),
+            Err(_) => problems.push((name.clone(), "is missing")),
+        }
+    }
+    for entry in std::fs::read_dir(dir).into_iter().flatten() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if name.ends_with(".1") && !pages.iter().any(|(n, _)| *n == name) {
+            problems.push((name, "has no command any more"));
+        }
+    }
+    problems
+}
+
 #[test]
 fn man_pages_are_up_to_date() {
     let dir = man_dir();
     let pages = render_all();
-    if std::env::var_os("XACCT_UPDATE_MAN").is_some() {
-        std::fs::create_dir_all(&dir).unwrap();
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let p = entry.unwrap().path();
-            if p.extension().is_some_and(|e| e == "1") {
-                std::fs::remove_file(p).unwrap();
-            }
-        }
-        for (name, bytes) in &pages {
-            std::fs::write(dir.join(name), bytes).unwrap();
-        }
+    let problems = stale_pages(&dir, &pages);
+    if problems.is_empty() {
         return;
     }
-    let mut problems = vec![];
-    for (name, bytes) in &pages {
-        match std::fs::read(dir.join(name)) {
-            Ok(old) if &old == bytes => {}
-            Ok(_) => problems.push(format!("man/{name} is stale")),
-            Err(_) => problems.push(format!("man/{name} is missing")),
-        }
+    let list: Vec<String> = problems
+        .iter()
+        .map(|(name, what)| format!("man/{name} {what}"))
+        .collect();
+    if std::env::var_os("XACCT_UPDATE_MAN").is_none() {
+        panic!("{}; regenerate with: {REGEN}", list.join(", "));
     }
-    let expected: Vec<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
-    for entry in std::fs::read_dir(&dir).into_iter().flatten() {
-        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        if name.ends_with(".1") && !expected.contains(&name.as_str()) {
-            problems.push(format!("man/{name} has no command any more"));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, _) in &problems {
+        match pages.iter().find(|(n, _)| n == name) {
+            Some((_, bytes)) => std::fs::write(dir.join(name), bytes).unwrap(),
+            None => std::fs::remove_file(dir.join(name)).unwrap(),
         }
     }
     assert!(
-        problems.is_empty(),
-        "{}; regenerate with: {REGEN}",
-        problems.join(", ")
+        stale_pages(&dir, &pages).is_empty(),
+        "regeneration left stale pages"
+    );
+    panic!(
+        "{}: regenerated; review and commit, then rerun",
+        list.join(", ")
     );
 }
 

@@ -66,9 +66,7 @@ fn vv_says_why_the_cache_missed_and_never_shows_a_secret() {
 fn a_corrupt_entry_is_named_at_vv() {
     let w = World::new();
     let key = cache_key_for(&w, explicit_role(&w, "log-test").1);
-    let st = xacct::cache::store::open(xacct::cache::store::StoreKind::Keyutils)
-        .unwrap()
-        .unwrap();
+    let st = open_store("keyutils");
     st.set(&key, "{not json").unwrap();
     let r = cp(&w, &["-vv"]);
     assert!(r.stderr.contains("corrupt entry"), "{}", r.stderr);

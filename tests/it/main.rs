@@ -1,9 +1,10 @@
 //! The one integration test binary: it drives the real `xacct` against moto, the kernel
 //! keyring, a gnome-keyring Secret Service and the AWS CLI/boto3 (all set up by
-//! `scripts/test`).
+//! `scripts/test`). One module per topic; the harness is in `util`.
 
 mod util;
 
+mod bad_config;
 mod bad_input;
 mod bootstrap;
 mod bootstrap_config;
@@ -16,18 +17,14 @@ mod docs;
 mod exec;
 mod exec_server;
 mod export;
+mod file_modes;
+mod fuzz;
+mod keyring;
 mod layout;
 mod logging;
 mod mfa_tags;
 mod recorder;
+mod secrets;
+mod single_flight;
+mod sts_faults;
 mod whoami;
-
-// The reliability suite (issue 6).
-mod rel_faults;
-mod rel_files;
-mod rel_fuzz;
-mod rel_input;
-mod rel_keyring;
-mod rel_load;
-mod rel_secrets;
-mod rel_util;

@@ -66,8 +66,17 @@ fn the_code_is_read_from_the_terminal_not_stdin() {
     recorder::start();
     let w = World::new();
     w.target_profile(&format!("mfa_serial = {SERIAL}"));
-    // script(1) gives xacct a pseudo-terminal and copies its own stdin there.
-    let cmdline = format!("{} credential-process --profile target", xacct_bin());
+    // Two valid codes: the terminal's and, on stdin, another one. Only the terminal's
+    // may reach STS; a build that reads stdin sends 111111.
+    let stdin_code = w.home().join("stdin-code");
+    std::fs::write(&stdin_code, "111111\n").unwrap();
+    // script(1) runs xacct on a new pseudo-terminal (its controlling terminal, /dev/tty)
+    // and copies script's own stdin there; the shell gives xacct the file as stdin.
+    let cmdline = format!(
+        "exec '{}' credential-process --profile target < '{}'",
+        xacct_bin(),
+        stdin_code.display()
+    );
     let mut child = Command::new("script")
         .args(["-qec", &cmdline, "/dev/null"])
         .env_clear()
@@ -76,7 +85,9 @@ fn the_code_is_read_from_the_terminal_not_stdin() {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap_or_else(|e| {
+            panic!("script(1) is missing ({e}): run the tests through scripts/test")
+        });
     child.stdin.take().unwrap().write_all(b"654321\n").unwrap();
     let out = child.wait_with_output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
@@ -84,7 +95,10 @@ fn the_code_is_read_from_the_terminal_not_stdin() {
     assert!(text.contains(&format!("MFA code for {SERIAL}: ")), "{text}");
     let reqs = recorder::sts_requests(&w.role_arn);
     assert_eq!(reqs.len(), 1, "{reqs:?}");
-    assert_eq!(reqs[0]["TokenCode"], "654321");
+    assert_eq!(
+        reqs[0]["TokenCode"], "654321",
+        "STS got the code from stdin, not the terminal"
+    );
 }
 
 #[test]

@@ -188,6 +188,18 @@ impl World {
         r
     }
 
+    /// `TOOL ARGS` from the test venv (the AWS CLI, python with boto3) with exactly this
+    /// world's environment.
+    pub fn tool(&self, tool: &str, args: &[&str]) -> Run {
+        let out = Command::new(venv_bin(tool))
+            .args(args)
+            .env_clear()
+            .envs(&self.env)
+            .output()
+            .unwrap();
+        Run::from(out)
+    }
+
     /// How many AssumeRole calls moto recorded for this world's role.
     pub fn assume_count(&self) -> usize {
         assume_records(&self.role_arn).len()
@@ -329,4 +341,40 @@ pub fn cache_key_for(world: &World, args: xacct::cli::RoleArgs) -> String {
     p.profiles.insert("src".into(), BTreeMap::new());
     let s = xacct::settings::resolve(&args, &p, &env).unwrap();
     xacct::cache::key::cache_key(&s)
+}
+
+/// The keyring store named as `--keyring` names it ("keyutils", "secret-service"), opened
+/// in this process as xacct opens it, to plant, read or delete entries.
+pub fn open_store(kind: &str) -> Box<dyn xacct::cache::store::CredentialStore> {
+    let kind = <xacct::cli::StoreKind as clap::ValueEnum>::from_str(kind, false).unwrap();
+    xacct::cache::store::open(kind).unwrap().unwrap_or_else(|| {
+        panic!("no {kind:?} store on this host: run the tests through scripts/test")
+    })
+}
+
+/// Every file (not directory) under `dir`, following no symlinks.
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![];
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        match e.file_type() {
+            Ok(t) if t.is_dir() => out.extend(walk(&p)),
+            Ok(_) => out.push(p),
+            Err(_) => {}
+        }
+    }
+    out
+}
+
+/// The `(place, secret)` pairs where one of `secrets` occurs in `text`.
+pub fn find_secrets<'a>(place: &str, text: &[u8], secrets: &'a [String]) -> Vec<(String, &'a str)> {
+    let text = String::from_utf8_lossy(text);
+    secrets
+        .iter()
+        .filter(|s| !s.is_empty() && text.contains(s.as_str()))
+        .map(|s| (place.to_string(), s.as_str()))
+        .collect()
 }

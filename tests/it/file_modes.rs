@@ -1,8 +1,7 @@
-//! Reliability, files: what xacct creates on disk (lock files) is mode 0600 in 0700
+//! File modes: what xacct creates on disk (lock files) is mode 0600 in 0700
 //! directories whatever the umask, created in one step (an empty file opened with
 //! O_CREAT: there is no partial content to observe), and holds nothing.
 
-use crate::rel_util::walk;
 use crate::util::*;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;

@@ -1,13 +1,12 @@
-//! Reliability, keyring faults: a Secret Service whose collection is locked, one that
-//! dies while xacct runs, and corrupt entries in it. Each test that harms a daemon gets
-//! a private D-Bus bus and gnome-keyring of its own (as scripts/lib/services.sh starts
-//! the shared one), stopped by PID when the test ends.
+//! Which keyring store holds the cache, and what happens when it is missing, locked or
+//! dies while xacct runs. Each test that harms a daemon gets a private D-Bus bus and
+//! gnome-keyring of its own (as scripts/lib/services.sh starts the shared one), stopped
+//! by PID when the test ends. Corrupt entries are in `cache`.
 
 use crate::util::*;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-use xacct::cache::store::{self, StoreKind};
 
 /// A private session bus with an unlocked gnome-keyring "login" collection.
 pub struct PrivateKeyring {
@@ -238,62 +237,46 @@ fn a_keyring_daemon_dying_mid_run_costs_only_the_cache() {
     );
 }
 
+/// `credential-process` with role flags only (no profile), which must succeed.
+fn cp_flags(w: &World) -> Run {
+    let (argv, _) = explicit_role(w, "keyring-test");
+    w.ok(&argv.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
 #[test]
-fn corrupt_secret_service_entries_are_misses_and_get_overwritten() {
-    let long_junk = "x".repeat(64 * 1024);
-    let junk: Vec<String> = vec![
-        String::new(),
-        "null".into(),
-        "[]".into(),
-        "{\"version\":1}".into(),
-        "{\"version\":\"1\"}".into(),
-        "{\"version\":-1}".into(),
-        "{\"version\":1,\"credentials\":{\"access_key_id\":\"A\",\"secret_access_key\":\"s\",\
-         \"session_token\":\"t\",\"expiration\":\"tomorrow\",\"account_id\":\"1\"},\
-         \"role_arn\":\"r\",\"session_name\":\"s\",\"source\":\"x\"}"
-            .into(),
-        // Well-formed but long expired: a miss like any other.
-        "{\"version\":1,\"credentials\":{\"access_key_id\":\"A\",\"secret_access_key\":\"s\",\
-         \"session_token\":\"t\",\"expiration\":\"2001-01-01T00:00:00Z\",\"account_id\":\"1\"},\
-         \"role_arn\":\"r\",\"session_name\":\"s\",\"source\":\"x\"}"
-            .into(),
-        long_junk,
-    ];
+fn auto_uses_secret_service_when_it_answers_and_keyutils_otherwise() {
     let mut w = World::new();
-    w.set("DBUS_SESSION_BUS_ADDRESS", &dbus_address())
-        .set("XACCT_KEYRING", "secret-service");
-    let st = store::open(StoreKind::SecretService).unwrap().unwrap();
-    for (i, j) in junk.iter().enumerate() {
-        let session = format!("corrupt-{i}");
-        let role_args = xacct::cli::RoleArgs {
-            role_arn: Some(w.role_arn.clone()),
-            source_profile: Some("src".into()),
-            session_name: Some(session.clone()),
-            region: Some("us-east-1".into()),
-            ..Default::default()
-        };
-        let key = cache_key_for(&w, role_args);
-        st.set(&key, j).unwrap();
-        let a = [
-            "credential-process",
-            "--role-arn",
-            &w.role_arn,
-            "--source-profile",
-            "src",
-            "--session-name",
-            &session,
-            "--region",
-            "us-east-1",
-        ];
-        let r = w.ok(&a);
-        assert_eq!(r.json()["AccountId"], ACCOUNT_A, "entry {i}");
-        assert_eq!(r.stderr, "", "entry {i}: a corrupt entry is a silent miss");
-        let again = w.ok(&a);
-        assert_eq!(
-            again.stdout, r.stdout,
-            "entry {i}: overwritten, then served"
-        );
-        assert_eq!(w.assume_count(), i + 1, "entry {i}");
-        st.delete(&key).unwrap();
-    }
+    w.set("XACCT_KEYRING", "auto")
+        .set("DBUS_SESSION_BUS_ADDRESS", &dbus_address());
+    cp_flags(&w);
+    let key = cache_key_for(&w, explicit_role(&w, "keyring-test").1);
+    let ss = open_store("secret-service");
+    assert!(
+        ss.get(&key).unwrap().is_some(),
+        "auto picked the Secret Service"
+    );
+    ss.delete(&key).unwrap();
+
+    let mut w = World::new();
+    w.set("XACCT_KEYRING", "auto")
+        .set("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
+    let r = cp_flags(&w);
+    assert_eq!(r.stderr, "", "falling back to keyutils is silent");
+    cp_flags(&w);
+    assert_eq!(w.assume_count(), 1, "keyutils served the second call");
+}
+
+#[test]
+fn missing_keyring_warns_once_and_still_answers() {
+    let mut w = World::new();
+    w.set("XACCT_KEYRING", "secret-service")
+        .set("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
+    let r = cp_flags(&w);
+    assert_eq!(r.json()["AccountId"], ACCOUNT_A);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("continuing without a cache"),
+        "{}",
+        r.stderr
+    );
 }

@@ -1,12 +1,12 @@
-//! Reliability, secrets: one test runs a representative workload in a World of its own
+//! Secrets never leak. The first test runs a representative workload in a World of its own
 //! (cold and warm runs in both Linux keyrings, single flight, the AWS CLI through
 //! credential_process, a role chain with a warning, a missing keyring, a corrupt entry,
 //! bad input, an unreachable STS), with HOME, the XDG dirs and TMPDIR all inside the
 //! World; then it searches every file there, every stderr it captured and the new
 //! files in the system temp dir for any secret access key or session token moto has
-//! issued. It first proves the search finds a secret that is planted.
+//! issued. It first proves the search finds a secret that is planted. The second runs
+//! xacct under the AWS CLI and boto3 and searches their stderr and xacct's.
 
-use crate::rel_util::{find_secrets, walk};
 use crate::util::*;
 use std::time::SystemTime;
 
@@ -60,9 +60,7 @@ fn no_issued_secret_reaches_a_file_or_stderr() {
     // A corrupt entry, overwritten.
     let (corrupt, corrupt_role) = explicit_role(&w, "secrets-corrupt");
     let key = cache_key_for(&w, corrupt_role);
-    let ku = xacct::cache::store::open(xacct::cache::store::StoreKind::Keyutils)
-        .unwrap()
-        .unwrap();
+    let ku = open_store("keyutils");
     ku.set(&key, "{\"version\":1,\"credentials\":").unwrap();
     record("xacct corrupt entry", run(&w, &corrupt), true);
 
@@ -79,13 +77,8 @@ fn no_issued_secret_reaches_a_file_or_stderr() {
 
     // The AWS CLI through credential_process.
     for _ in 0..2 {
-        let out = std::process::Command::new(venv_bin("aws"))
-            .args(["sts", "get-caller-identity", "--profile", "app"])
-            .env_clear()
-            .envs(&w.env)
-            .output()
-            .unwrap();
-        record("aws cli", Run::from(out), true);
+        let r = w.tool("aws", &["sts", "get-caller-identity", "--profile", "app"]);
+        record("aws cli", r, true);
     }
     // The other commands, at the most verbose level, with a cold and a warm cache.
     let verbose = |args: &[&str]| -> Vec<String> {
@@ -216,4 +209,70 @@ fn scan(
         ));
     }
     hits.into_iter().map(|(p, s)| (p, s.to_string())).collect()
+}
+
+/// The AWS CLI and boto3 run xacct as their credential_process, with a cold and a warm
+/// cache. botocore throws a helper's stderr away when it succeeds, so xacct runs under
+/// `sh -c '... 2>>LOG'` and its real stderr is kept. Then the clients' own stderr,
+/// xacct's stderr as they ran it, and every file under HOME are searched for the
+/// session's secret key and token.
+#[test]
+fn no_secret_reaches_stderr_or_files_outside_the_keyring() {
+    let w = World::new();
+    let log = w.home().join("xacct-stderr.log");
+    w.write_config(&format!(
+        "[profile target]\nrole_arn = {role}\nsource_profile = src\n\
+         [profile app]\ncredential_process = /bin/sh -c 'exec \"$0\" -vv credential-process --profile target 2>>\"$1\"' {bin} {log}\n\
+         region = us-east-1\n",
+        role = w.role_arn,
+        bin = xacct_bin(),
+        log = log.display()
+    ));
+    let boto3 =
+        "import boto3; boto3.Session(profile_name='app').client('sts').get_caller_identity()";
+    let aws = ["sts", "get-caller-identity", "--profile", "app"];
+    let mut stderrs = vec![];
+    for (tool, args) in [("aws", &aws[..]), ("python", &["-c", boto3][..])] {
+        for _ in 0..2 {
+            let r = w.tool(tool, args);
+            assert_eq!(r.code, 0, "{tool}: {}", r.stderr);
+            stderrs.push((format!("stderr of {tool}"), r.stderr));
+        }
+    }
+    assert_eq!(w.assume_count(), 1);
+    // -vv says on each run whether the cache answered: the log is xacct's real stderr
+    // of all four runs.
+    let xacct_stderr = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(
+        (
+            xacct_stderr.matches("cache miss").count(),
+            xacct_stderr.matches("from the cache").count()
+        ),
+        (1, 3),
+        "{xacct_stderr}"
+    );
+    let issued = &assume_records(&w.role_arn)[0];
+    let secrets: Vec<String> = ["secret_access_key", "session_token"]
+        .iter()
+        .map(|k| issued[k].as_str().unwrap().to_string())
+        .collect();
+    let doc = w.ok(&["credential-process", "--profile", "target"]).json();
+    assert_eq!(
+        (
+            doc["SecretAccessKey"].as_str(),
+            doc["SessionToken"].as_str()
+        ),
+        (Some(secrets[0].as_str()), Some(secrets[1].as_str())),
+        "the search looks for what the clients were given"
+    );
+    let mut hits = vec![];
+    for (place, text) in &stderrs {
+        hits.extend(find_secrets(place, text.as_bytes(), &secrets));
+    }
+    for f in walk(w.home()) {
+        let bytes = std::fs::read(&f).unwrap();
+        hits.extend(find_secrets(&f.display().to_string(), &bytes, &secrets));
+    }
+    let places: Vec<&String> = hits.iter().map(|h| &h.0).collect();
+    assert!(places.is_empty(), "secrets found in {places:?}");
 }

@@ -1,4 +1,4 @@
-//! Reliability, STS faults: a loopback stand-in for STS answers with 500s, throttling,
+//! STS faults: a loopback stand-in for STS answers with 500s, throttling,
 //! garbage or silence before (or instead of) passing the request on to moto. xacct must
 //! retry what is transient, with the SDK's capped backoff, and otherwise fail with one
 //! clear line, never hang and never panic.
