@@ -59,22 +59,10 @@ impl Source {
         }
     }
 
-    /// For people: shown by `cache list`, in messages and logs.
+    /// For people: shown by `cache list`, in messages and logs. The same text as the
+    /// cache id today; reword it here (never in `cache_id`) and no cache is invalidated.
     pub fn describe(&self) -> String {
-        match self {
-            Source::Profile(p) => format!("profile:{p}"),
-            Source::Environment => "credential_source:Environment".into(),
-            Source::Ec2InstanceMetadata => "credential_source:Ec2InstanceMetadata".into(),
-            Source::EcsContainer => "credential_source:EcsContainer".into(),
-            Source::DefaultChain {
-                profile,
-                access_key_id,
-            } => format!(
-                "default-chain:profile={},key={}",
-                profile.as_deref().unwrap_or("-"),
-                access_key_id.as_deref().unwrap_or("-")
-            ),
-        }
+        self.cache_id()
     }
 }
 
