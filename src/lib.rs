@@ -26,6 +26,7 @@ pub mod creds;
 pub mod error;
 pub mod exec;
 pub mod expiry;
+pub mod files;
 pub mod log;
 pub mod mfa;
 pub mod output;
