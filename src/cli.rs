@@ -355,9 +355,23 @@ pub struct BootstrapArgs {
     #[arg(long, value_name = "FILE")]
     pub target_policy_file: Vec<std::path::PathBuf>,
 
-    /// External id role A's trust requires; `auto` keeps the current one or generates one.
-    #[arg(long, value_name = "ID|auto")]
+    /// External id role A's trust requires: an id, `auto` (keep the current one or
+    /// generate one) or `none` (remove the condition, with a warning). Without this flag
+    /// the condition role A's trust has now is kept.
+    #[arg(long, value_name = "ID|auto|none")]
     pub external_id: Option<String>,
+
+    /// Let role B pass session tags when it assumes role A (`--tag`, profile key
+    /// session_tags): adds sts:TagSession to role A's trust and to role B's permission.
+    /// A run without it removes that action again.
+    #[arg(long)]
+    pub allow_session_tags: bool,
+
+    /// Let role B set a source identity when it assumes role A (`--source-identity`):
+    /// adds sts:SetSourceIdentity to role A's trust and to role B's permission. A run
+    /// without it removes that action again.
+    #[arg(long)]
+    pub allow_source_identity: bool,
 
     /// The target role's MaxSessionDuration (1h..12h; default 1h).
     #[arg(long, value_name = "D")]
@@ -367,7 +381,8 @@ pub struct BootstrapArgs {
     #[arg(long, value_name = "NAME")]
     pub profile_name: Option<String>,
 
-    /// Also add or update those profiles in the AWS config file.
+    /// Also add or update those profiles in the AWS config file (a symlinked file is
+    /// written through to its target; the file keeps its mode, a new one gets 0600).
     #[arg(long)]
     pub write_config: bool,
 
@@ -375,11 +390,34 @@ pub struct BootstrapArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Remove the pair (policies, instance profile, both roles); only what xacct manages.
+    /// Remove the pair: every policy on both roles (IAM deletes no role that still has
+    /// one), the instance profile, both roles; only what xacct manages.
     #[arg(long)]
     pub delete: bool,
 
     /// Take over existing roles that lack the xacct:managed tag (and tag them).
     #[arg(long)]
     pub adopt: bool,
+
+    /// Write the role pair as code into --out instead of changing IAM: `cloudformation`
+    /// (source.template.json for account B, target.template.json for account A; the
+    /// deploy commands, source first, go to stderr) or `terraform` (main.tf with one
+    /// aliased aws provider per profile). Only reads AWS: both account ids, and role A's
+    /// external id when the choice depends on it. Deployed, the code gives a pair that
+    /// bootstrap with the same arguments accepts without --adopt and with no change.
+    #[arg(long, value_name = "FORMAT", requires = "out")]
+    pub emit: Option<EmitFormat>,
+
+    /// Directory for --emit's files (created if missing; files in it are replaced).
+    #[arg(long, value_name = "DIR", requires = "emit")]
+    pub out: Option<std::path::PathBuf>,
+}
+
+/// `--emit`: the infrastructure-as-code format.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmitFormat {
+    /// Two templates, one stack per account; deploy source.template.json first.
+    Cloudformation,
+    /// main.tf with both accounts' providers; one `terraform apply`.
+    Terraform,
 }

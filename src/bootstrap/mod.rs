@@ -5,10 +5,13 @@
 //! names the other role), solved by ordering (`plan`). This module turns the command line
 //! into a validated `Request` (no network), and the request plus the two accounts into the
 //! `Desired` state; `plan` diffs it against IAM, `apply` runs it, `snippet` prints the
-//! config that uses the pair.
+//! config that uses the pair, and `emit` writes the same state as CloudFormation or
+//! Terraform for teams that review IAM as code.
 
 pub mod apply;
 pub mod change;
+pub mod emit;
+pub mod external_id;
 pub mod iam;
 pub mod plan;
 pub mod policy;
@@ -16,22 +19,14 @@ pub mod preflight;
 pub mod snippet;
 
 use crate::arn;
-use crate::cli::BootstrapArgs;
+use crate::cli::{BootstrapArgs, EmitFormat};
 use crate::error::Error;
+pub use external_id::ExternalIdArg;
 use plan::Desired;
-use policy::Trustee;
+use policy::{SessionActions, Trustee};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
-
-/// `--external-id`: none, a given value, or `auto`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ExternalIdArg {
-    None,
-    Given(String),
-    /// Keep the id role A's trust already requires, else generate one.
-    Auto,
-}
+use std::path::{Path, PathBuf};
 
 /// The validated command line.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,12 +40,16 @@ pub struct Request {
     /// Inline policy name (the file's stem) -> document.
     pub inline: BTreeMap<String, Value>,
     pub external_id: ExternalIdArg,
+    /// `--allow-session-tags`, `--allow-source-identity`.
+    pub session: SessionActions,
     pub max_session: i32,
     pub profile_name: String,
     pub write_config: bool,
     pub dry_run: bool,
     pub delete: bool,
     pub adopt: bool,
+    /// `--emit FORMAT --out DIR`: write the pair as code instead of applying it.
+    pub emit: Option<(EmitFormat, PathBuf)>,
 }
 
 /// MaxSessionDuration's range (IAM API model).
@@ -112,14 +111,8 @@ pub fn validate(
             )));
         }
     }
-    let external_id = match args.external_id.as_deref() {
-        None => ExternalIdArg::None,
-        Some("auto") => ExternalIdArg::Auto,
-        Some(id) => {
-            arn::check_external_id(id).map_err(usage)?;
-            ExternalIdArg::Given(id.to_string())
-        }
-    };
+    let external_id =
+        ExternalIdArg::parse(args.external_id.as_deref(), arn::check_external_id).map_err(usage)?;
     let max_session = match args.max_session_duration.as_deref() {
         None => plan::DEFAULT_MAX_SESSION as u32,
         Some(d) => {
@@ -140,12 +133,32 @@ pub fn validate(
     if args.delete
         && (args.write_config
             || !args.target_policy_arn.is_empty()
-            || !args.target_policy_file.is_empty())
+            || !args.target_policy_file.is_empty()
+            || args.allow_session_tags
+            || args.allow_source_identity
+            || args.emit.is_some())
     {
         return Err(usage(
             "--delete takes only the profiles, role names, --adopt and --dry-run; drop the other options".into(),
         ));
     }
+    let emit = match (args.emit, &args.out) {
+        (Some(format), Some(dir)) => {
+            if args.dry_run || args.adopt {
+                return Err(usage(
+                    "--emit writes code and changes nothing in AWS, so --dry-run and --adopt do not apply; drop them".into(),
+                ));
+            }
+            Some((format, dir.clone()))
+        }
+        (None, None) => None,
+        // clap's `requires` makes the flags come in pairs; this keeps validate total.
+        _ => {
+            return Err(usage(
+                "--emit and --out go together: --emit cloudformation|terraform --out DIR".into(),
+            ));
+        }
+    };
     Ok(Request {
         source_profile: args.source_profile.clone(),
         target_profile: args.target_profile.clone(),
@@ -161,6 +174,11 @@ pub fn validate(
         dry_run: args.dry_run,
         delete: args.delete,
         adopt: args.adopt,
+        emit,
+        session: SessionActions {
+            tags: args.allow_session_tags,
+            source_identity: args.allow_source_identity,
+        },
     })
 }
 
@@ -195,7 +213,8 @@ pub fn random_external_id() -> Result<String, Error> {
     Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// The role ARNs of the pair (both at path `/`).
+/// The role ARNs of the pair at path `/`, where bootstrap creates roles. A role that
+/// exists already is named by the ARN IAM returns for it (it may have a path).
 pub fn role_arns(
     req: &Request,
     partition: &str,
@@ -208,22 +227,24 @@ pub fn role_arns(
     )
 }
 
-/// What the request asks both accounts to hold.
+/// What the request asks both accounts to hold, with role B at `b_arn` and role A at
+/// `a_arn`.
 pub fn desired(
     req: &Request,
     partition: &str,
     account_b: &str,
-    account_a: &str,
+    (b_arn, a_arn): (&str, &str),
     external_id: Option<&str>,
 ) -> Desired {
-    let (b_arn, a_arn) = role_arns(req, partition, account_b, account_a);
     Desired {
         source_name: req.source_role.clone(),
+        source_arn: b_arn.to_string(),
         source_trust: policy::source_trust(&req.trustees, partition, account_b),
-        source_permissions: policy::source_permissions(&a_arn),
+        source_permissions: policy::source_permissions(a_arn, req.session),
         instance_profile: req.trustees.contains(&Trustee::Ec2),
         target_name: req.target_role.clone(),
-        target_trust: policy::target_trust(&b_arn, external_id),
+        target_arn: a_arn.to_string(),
+        target_trust: policy::target_trust(b_arn, external_id, req.session),
         target_max_session: req.max_session,
         target_attached: req.policy_arns.clone(),
         target_inline: req.inline.clone(),

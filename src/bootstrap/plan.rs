@@ -5,6 +5,11 @@
 //! permissions, and only then B's permission to assume A. Ownership is decided here too:
 //! the whole plan is refused before any change when a role lacks the `xacct:managed` tag
 //! and `--adopt` was not given.
+//!
+//! The instance profile is xacct's when it carries the tag, or when it holds role B and
+//! nothing else while role B carries the tag. CloudFormation cannot tag an
+//! `AWS::IAM::InstanceProfile` (the resource has no `Tags`), and a profile grants nothing
+//! but the role in it: one that holds only xacct's role B is part of the pair.
 
 pub use super::change::{Change, Side};
 pub use super::change::{MANAGED_TAG_KEY, MANAGED_TAG_VALUE};
@@ -30,16 +35,25 @@ pub struct Actual {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Desired {
     pub source_name: String,
+    /// Role B's ARN: the one IAM returns when it exists (a path shows there), else the
+    /// one a role created at path `/` gets.
+    pub source_arn: String,
     pub source_trust: Value,
     /// `ASSUME_POLICY_NAME`'s document: assume role A only.
     pub source_permissions: Value,
     /// An instance profile named like role B, holding it (`--source-trust ec2`).
     pub instance_profile: bool,
     pub target_name: String,
+    pub target_arn: String,
     pub target_trust: Value,
     pub target_max_session: i32,
     pub target_attached: BTreeSet<String>,
     pub target_inline: BTreeMap<String, Value>,
+}
+
+/// Whether the instance profile named like role B is xacct's (see the module doc).
+pub fn profile_owned(p: &ProfileState, role_b: &str, role_b_state: Option<&RoleState>) -> bool {
+    p.managed || (p.roles == [role_b] && role_b_state.is_some_and(|r| r.managed))
 }
 
 fn refuse(what: &str, name: &str, verb: &str) -> String {
@@ -144,7 +158,7 @@ pub fn plan_apply(d: &Desired, a: &Actual, adopt: bool) -> Result<Vec<Change>, S
             });
         }
         (Some(p), true) => {
-            if !p.managed {
+            if !profile_owned(p, profile, a.source.as_ref()) {
                 if !adopt {
                     return Err(refuse("instance profile", profile, "modify"));
                 }
@@ -167,7 +181,7 @@ pub fn plan_apply(d: &Desired, a: &Actual, adopt: bool) -> Result<Vec<Change>, S
             }
         }
         // `ec2` was dropped from --source-trust: remove only a profile xacct made.
-        (Some(p), false) if p.managed => {
+        (Some(p), false) if profile_owned(p, profile, a.source.as_ref()) => {
             for role in &p.roles {
                 out.push(Change::RemoveFromInstanceProfile {
                     profile: profile.clone(),
@@ -272,7 +286,11 @@ pub fn plan_delete(
         owned(r.managed, Side::Target.label(), target_name)?;
     }
     if let Some(p) = &a.profile {
-        owned(p.managed, "instance profile", source_name)?;
+        owned(
+            profile_owned(p, source_name, a.source.as_ref()),
+            "instance profile",
+            source_name,
+        )?;
     }
     if let Some(r) = &a.source {
         owned(r.managed, Side::Source.label(), source_name)?;

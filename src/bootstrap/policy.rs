@@ -119,12 +119,39 @@ pub fn source_trust(trustees: &[Trustee], partition: &str, account_b: &str) -> V
     })
 }
 
+/// What role B may do to role A besides `sts:AssumeRole`: pass session tags
+/// (`--allow-session-tags`) and set a source identity (`--allow-source-identity`).
+/// Both default to off, so a pair stays least-privilege unless asked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SessionActions {
+    pub tags: bool,
+    pub source_identity: bool,
+}
+
+impl SessionActions {
+    /// The `Action` of role A's trust statement and role B's permission: a plain string
+    /// when it is `sts:AssumeRole` alone, as IAM shows a one-action statement.
+    pub fn action(self) -> Value {
+        let mut actions = vec!["sts:AssumeRole"];
+        if self.source_identity {
+            actions.push("sts:SetSourceIdentity");
+        }
+        if self.tags {
+            actions.push("sts:TagSession");
+        }
+        match actions.as_slice() {
+            [one] => json!(one),
+            many => json!(many),
+        }
+    }
+}
+
 /// Role A's trust policy: role B by ARN only, with the external id condition when set.
-pub fn target_trust(role_b_arn: &str, external_id: Option<&str>) -> Value {
+pub fn target_trust(role_b_arn: &str, external_id: Option<&str>, session: SessionActions) -> Value {
     let mut statement = json!({
         "Effect": "Allow",
         "Principal": {"AWS": role_b_arn},
-        "Action": "sts:AssumeRole",
+        "Action": session.action(),
     });
     if let Some(id) = external_id {
         statement["Condition"] = json!({"StringEquals": {"sts:ExternalId": id}});
@@ -132,12 +159,13 @@ pub fn target_trust(role_b_arn: &str, external_id: Option<&str>) -> Value {
     json!({"Version": VERSION, "Statement": [statement]})
 }
 
-/// Role B's only permission: assume role A. No `sts:TagSession`: xacct passes no session
-/// tags, so granting it would only widen the role.
-pub fn source_permissions(role_a_arn: &str) -> Value {
+/// Role B's only permission: assume role A, plus the session actions role A's trust
+/// allows (an AssumeRole that passes tags or a source identity needs both sides to allow
+/// them).
+pub fn source_permissions(role_a_arn: &str, session: SessionActions) -> Value {
     json!({
         "Version": VERSION,
-        "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role_a_arn}]
+        "Statement": [{"Effect": "Allow", "Action": session.action(), "Resource": role_a_arn}]
     })
 }
 

@@ -30,9 +30,21 @@ pub fn simulation_principal(caller_arn: &str) -> Option<String> {
     }
 }
 
-/// The actions (and the resource each acts on) one change needs.
-pub fn required(change: &Change, partition: &str, account: &str) -> Vec<(&'static str, String)> {
-    let role = |name: &str| format!("arn:{partition}:iam::{account}:role/{name}");
+/// The actions (and the resource each acts on) one change needs. `known` maps the names
+/// of roles that exist to the ARN IAM returns (a role at a path has the path in it); a
+/// role about to be created gets path `/`.
+pub fn required(
+    change: &Change,
+    partition: &str,
+    account: &str,
+    known: &BTreeMap<String, String>,
+) -> Vec<(&'static str, String)> {
+    let role = |name: &str| {
+        known
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| format!("arn:{partition}:iam::{account}:role/{name}"))
+    };
     let profile = |name: &str| format!("arn:{partition}:iam::{account}:instance-profile/{name}");
     match change {
         // Tags given to CreateRole need iam:TagRole as well.
@@ -86,6 +98,7 @@ pub async fn check(
     partition: &str,
     side: Side,
     changes: &[Change],
+    known: &BTreeMap<String, String>,
 ) -> Outcome {
     let Some(principal) = simulation_principal(&caller.arn) else {
         return Outcome::Skipped(format!("{} cannot be simulated", caller.arn));
@@ -93,7 +106,7 @@ pub async fn check(
     // One simulation per resource, with every action needed on it.
     let mut by_resource: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for c in changes.iter().filter(|c| c.side() == side) {
-        for (action, resource) in required(c, partition, &caller.account) {
+        for (action, resource) in required(c, partition, &caller.account, known) {
             let actions = by_resource.entry(resource).or_default();
             if !actions.iter().any(|a| a == action) {
                 actions.push(action.to_string());

@@ -45,7 +45,9 @@ fn defaults() {
     assert_eq!(r.trustees, vec![Trustee::Ec2]);
     assert_eq!(r.profile_name, "xacct-target");
     assert_eq!(r.max_session, 3600);
-    assert_eq!(r.external_id, ExternalIdArg::None);
+    assert_eq!(r.external_id, ExternalIdArg::Keep);
+    assert_eq!(r.session, SessionActions::default());
+    assert_eq!(r.emit, None);
 }
 
 #[test]
@@ -84,6 +86,32 @@ fn good_arguments() {
     assert_eq!(r.profile_name, "t");
     let r = validate(&args(&["--external-id", "ext-1"]), &files).unwrap();
     assert_eq!(r.external_id, ExternalIdArg::Given("ext-1".into()));
+    let r = validate(
+        &args(&[
+            "--external-id",
+            "none",
+            "--allow-session-tags",
+            "--allow-source-identity",
+            "--emit",
+            "terraform",
+            "--out",
+            "infra",
+        ]),
+        &files,
+    )
+    .unwrap();
+    assert_eq!(r.external_id, ExternalIdArg::Remove);
+    assert_eq!(
+        r.session,
+        SessionActions {
+            tags: true,
+            source_identity: true
+        }
+    );
+    assert_eq!(
+        r.emit,
+        Some((crate::cli::EmitFormat::Terraform, PathBuf::from("infra")))
+    );
 }
 
 #[test]
@@ -115,6 +143,15 @@ fn bad_arguments_name_the_flag() {
         (&["--max-session-duration", "soon"], "not a duration"),
         (&["--profile-name", "default"], "--profile-name"),
         (&["--delete", "--write-config"], "--delete takes only"),
+        (&["--delete", "--allow-session-tags"], "--delete takes only"),
+        (
+            &["--emit", "cloudformation", "--out", "d", "--dry-run"],
+            "changes nothing",
+        ),
+        (
+            &["--emit", "terraform", "--out", "d", "--adopt"],
+            "changes nothing",
+        ),
     ];
     for (extra, text) in table {
         let err = validate(&args(extra), &files).expect_err(&format!("{extra:?}"));
@@ -132,16 +169,37 @@ fn desired_state_names_both_roles() {
     let mut r = validate(&args(&["--source-trust", "ec2"]), &files).unwrap();
     r.policy_arns
         .insert("arn:aws:iam::aws:policy/ReadOnlyAccess".into());
-    let d = desired(&r, "aws", "123456789012", "111111111111", Some("e-1"));
     let b = "arn:aws:iam::123456789012:role/xacct-source";
     let a = "arn:aws:iam::111111111111:role/xacct-target";
-    assert_eq!(d.target_trust, policy::target_trust(b, Some("e-1")));
-    assert_eq!(d.source_permissions, policy::source_permissions(a));
+    let d = desired(&r, "aws", "123456789012", (b, a), Some("e-1"));
+    assert_eq!(
+        d.target_trust,
+        policy::target_trust(b, Some("e-1"), SessionActions::default())
+    );
+    assert_eq!(
+        d.source_permissions,
+        policy::source_permissions(a, SessionActions::default())
+    );
+    assert_eq!((d.source_arn.as_str(), d.target_arn.as_str()), (b, a));
     assert!(d.instance_profile);
     assert_eq!(d.target_attached.len(), 1);
     assert_eq!(
         role_arns(&r, "aws", "123456789012", "111111111111"),
         (b.to_string(), a.to_string())
+    );
+}
+
+#[test]
+fn a_role_at_a_path_is_named_by_the_arn_iam_returns() {
+    let r = validate(&args(&["--allow-session-tags"]), &files).unwrap();
+    let b = "arn:aws:iam::123456789012:role/service/xacct-source";
+    let a = "arn:aws:iam::111111111111:role/team/xacct-target";
+    let d = desired(&r, "aws", "123456789012", (b, a), None);
+    assert_eq!(d.target_trust["Statement"][0]["Principal"]["AWS"], b);
+    assert_eq!(d.source_permissions["Statement"][0]["Resource"], a);
+    assert_eq!(
+        d.source_permissions["Statement"][0]["Action"],
+        serde_json::json!(["sts:AssumeRole", "sts:TagSession"])
     );
 }
 

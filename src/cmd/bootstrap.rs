@@ -1,18 +1,23 @@
 //! `xacct bootstrap`: validate (no network), look up both accounts, read both roles, plan,
 //! then print the plan (`--dry-run`) or apply it, read everything back to verify, and print
-//! the config snippet on stdout. Progress and the summary go to stderr.
+//! the config snippet on stdout. `--emit` writes the same pair as code instead (`emit`).
+//! Progress and the summary go to stderr.
+
+mod emit;
 
 use crate::aws::iam::SdkIam;
 use crate::bootstrap::apply::{Accounts, RealClock, describe};
+use crate::bootstrap::external_id::{self, Choice};
 use crate::bootstrap::iam::{Caller, Iam};
-use crate::bootstrap::plan::{self, Change, Side};
+use crate::bootstrap::plan::{self, Change, Desired, Side};
 use crate::bootstrap::policy;
 use crate::bootstrap::preflight::{self, Outcome};
-use crate::bootstrap::{self, ExternalIdArg, Request, snippet};
+use crate::bootstrap::{self, Request, snippet};
 use crate::cli::BootstrapArgs;
 use crate::error::Error;
 use crate::settings::{DEFAULT_STS_REGION, Profiles};
 use crate::ui::progress;
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 pub fn run(args: &BootstrapArgs) -> Result<ExitCode, Error> {
@@ -55,12 +60,6 @@ fn region_of(profiles: &Profiles, name: &str) -> String {
 async fn run_async(req: &Request, region_b: &str, region_a: &str) -> Result<(), Error> {
     let src = SdkIam::new(&req.source_profile, region_b).await;
     let tgt = SdkIam::new(&req.target_profile, region_a).await;
-    let acc = Accounts {
-        source: &src,
-        source_profile: &req.source_profile,
-        target: &tgt,
-        target_profile: &req.target_profile,
-    };
     const LOOKUP: &str = "looking up the account (sts:GetCallerIdentity)";
     let b = src
         .caller()
@@ -75,19 +74,30 @@ async fn run_async(req: &Request, region_b: &str, region_a: &str) -> Result<(), 
         "account B (source) {} as {}; account A (target) {} as {}",
         b.account, b.arn, a.account, a.arn
     ));
+    if let Some((format, dir)) = &req.emit {
+        let regions = (region_b, region_a);
+        return emit::run(req, &tgt, (&b, &a), *format, dir, regions).await;
+    }
 
+    let acc = Accounts {
+        source: &src,
+        source_profile: &req.source_profile,
+        target: &tgt,
+        target_profile: &req.target_profile,
+    };
     let actual = acc.read(&req.source_role, &req.target_role).await?;
+    let known = existing_arns(&actual, req);
     if req.delete {
         let changes = plan::plan_delete(&req.source_role, &req.target_role, &actual, req.adopt)
             .map_err(Error::Usage)?;
         if req.dry_run {
-            return print_plan(&changes);
+            return print_plan(None, &changes);
         }
         if changes.is_empty() {
             progress("nothing to delete: neither role nor the instance profile exists");
             return Ok(());
         }
-        check_permissions(&src, &b, &tgt, &a, req, &changes).await?;
+        check_permissions((&src, &b), (&tgt, &a), req, &changes, &known).await?;
         let clock = RealClock::start();
         acc.execute(&changes, &clock, &mut progress).await?;
         let gone = |after: &plan::Actual| {
@@ -99,42 +109,34 @@ async fn run_async(req: &Request, region_b: &str, region_a: &str) -> Result<(), 
         return Ok(());
     }
 
-    let external_id = match &req.external_id {
-        ExternalIdArg::None => None,
-        ExternalIdArg::Given(id) => Some(id.clone()),
-        ExternalIdArg::Auto => match actual
-            .target
-            .as_ref()
-            .and_then(|t| policy::external_id(&t.trust))
-        {
-            Some(id) => {
-                progress(
-                    "external id: keeping the one role A's trust already requires (see the printed config)",
-                );
-                Some(id)
-            }
-            None => {
-                progress("external id: generated a new random one (see the printed config)");
-                Some(bootstrap::random_external_id()?)
-            }
-        },
-    };
+    let current = actual
+        .target
+        .as_ref()
+        .and_then(|t| policy::external_id(&t.trust));
+    let choice = external_id::choose(&req.external_id, current, bootstrap::random_external_id)?;
     let partition = b.partition().to_string();
-    let desired = bootstrap::desired(
-        req,
-        &partition,
-        &b.account,
-        &a.account,
-        external_id.as_deref(),
-    );
+    // A role that exists is named by the ARN IAM returns: it may sit at a path.
+    let (b_new, a_new) = bootstrap::role_arns(req, &partition, &b.account, &a.account);
+    let arn_of = |r: &Option<plan::RoleState>, new: String| {
+        r.as_ref()
+            .map(|r| r.arn.clone())
+            .filter(|arn| !arn.is_empty())
+            .unwrap_or(new)
+    };
+    let (b_arn, a_arn) = (arn_of(&actual.source, b_new), arn_of(&actual.target, a_new));
+    let desired = bootstrap::desired(req, &partition, &b.account, (&b_arn, &a_arn), choice.id());
     let changes = plan::plan_apply(&desired, &actual, req.adopt).map_err(Error::Usage)?;
     if req.dry_run {
-        return print_plan(&changes);
+        if choice.weakens() {
+            crate::ui::warn(&choice.describe());
+        }
+        return print_plan(Some(&choice), &changes);
     }
+    report_external_id(&choice);
     if changes.is_empty() {
         progress("no changes: both roles already match the arguments");
     } else {
-        check_permissions(&src, &b, &tgt, &a, req, &changes).await?;
+        check_permissions((&src, &b), (&tgt, &a), req, &changes, &known).await?;
         let clock = RealClock::start();
         acc.execute(&changes, &clock, &mut progress).await?;
         // Read everything back: what IAM holds must now match exactly.
@@ -151,8 +153,37 @@ async fn run_async(req: &Request, region_b: &str, region_a: &str) -> Result<(), 
             changes.len()
         ));
     }
+    print_config(req, &desired, choice.id(), region_a)
+}
 
-    let (b_arn, a_arn) = bootstrap::role_arns(req, &partition, &b.account, &a.account);
+/// The roles that exist, by name, with the ARN IAM returns for each.
+fn existing_arns(actual: &plan::Actual, req: &Request) -> BTreeMap<String, String> {
+    [
+        (&req.source_role, &actual.source),
+        (&req.target_role, &actual.target),
+    ]
+    .into_iter()
+    .filter_map(|(name, r)| r.as_ref().map(|r| (name.clone(), r.arn.clone())))
+    .filter(|(_, arn)| !arn.is_empty())
+    .collect()
+}
+
+/// The external id line: a warning when the trust gets weaker, else progress.
+fn report_external_id(choice: &Choice) {
+    if choice.weakens() {
+        crate::ui::warn(&choice.describe());
+    } else {
+        progress(&choice.describe());
+    }
+}
+
+/// The config snippet on stdout (and in the config file with `--write-config`).
+fn print_config(
+    req: &Request,
+    d: &Desired,
+    external_id: Option<&str>,
+    region_a: &str,
+) -> Result<(), Error> {
     let xacct = std::env::current_exe()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| "xacct".into());
@@ -160,9 +191,9 @@ async fn run_async(req: &Request, region_b: &str, region_a: &str) -> Result<(), 
         profile_name: &req.profile_name,
         trustees: &req.trustees,
         source_profile: &req.source_profile,
-        role_b_arn: &b_arn,
-        role_a_arn: &a_arn,
-        external_id: external_id.as_deref(),
+        role_b_arn: &d.source_arn,
+        role_a_arn: &d.target_arn,
+        external_id,
         region: region_a,
         xacct: &xacct,
     });
@@ -174,34 +205,25 @@ async fn run_async(req: &Request, region_b: &str, region_a: &str) -> Result<(), 
 
 /// Asks the policy simulator whether each profile may make its account's changes.
 async fn check_permissions(
-    src: &SdkIam,
-    b: &Caller,
-    tgt: &SdkIam,
-    a: &Caller,
+    (src, b): (&SdkIam, &Caller),
+    (tgt, a): (&SdkIam, &Caller),
     req: &Request,
     changes: &[Change],
+    known: &BTreeMap<String, String>,
 ) -> Result<(), Error> {
     let sides = [
-        (
-            Side::Source,
-            src,
-            b,
-            &req.source_profile,
-            "--source-profile",
-        ),
-        (
-            Side::Target,
-            tgt,
-            a,
-            &req.target_profile,
-            "--target-profile",
-        ),
+        (Side::Source, src, b, &req.source_profile),
+        (Side::Target, tgt, a, &req.target_profile),
     ];
-    for (side, iam, caller, profile, flag) in sides {
+    for (side, iam, caller, profile) in sides {
         if !changes.iter().any(|c| c.side() == side) {
             continue;
         }
-        match preflight::check(iam, caller, caller.partition(), side, changes).await {
+        let flag = match side {
+            Side::Source => "--source-profile",
+            Side::Target => "--target-profile",
+        };
+        match preflight::check(iam, caller, caller.partition(), side, changes, known).await {
             Outcome::Allowed => {}
             Outcome::Skipped(why) => progress(&format!(
                 "permission pre-check for {flag} skipped: the policy simulator cannot answer ({why})"
@@ -231,8 +253,9 @@ fn check_accounts(req: &Request, b: &Caller, a: &Caller) -> Result<(), Error> {
     Ok(())
 }
 
-/// `--dry-run`: the plan on stdout, each change with the document it would write.
-fn print_plan(changes: &[Change]) -> Result<(), Error> {
+/// `--dry-run`: the plan on stdout, what happens to the external id, each change with
+/// the document it would write.
+fn print_plan(external_id: Option<&Choice>, changes: &[Change]) -> Result<(), Error> {
     let mut text = String::new();
     if changes.is_empty() {
         text.push_str("no changes: IAM already matches the arguments\n");
@@ -241,6 +264,9 @@ fn print_plan(changes: &[Change]) -> Result<(), Error> {
             "plan: {} changes, in order (dry run: nothing was changed)\n",
             changes.len()
         ));
+    }
+    if let Some(choice) = external_id {
+        text.push_str(&format!("{}\n", choice.describe()));
     }
     for (i, c) in changes.iter().enumerate() {
         let account = match c.side() {
@@ -262,7 +288,8 @@ fn stdout(text: &str) -> Result<(), Error> {
     crate::ui::stdout(&format!("{text}\n"))
 }
 
-/// Adds or replaces the profiles in the AWS config file, keeping everything else.
+/// Adds or replaces the profiles in the AWS config file, keeping everything else; see
+/// `files::replace` for how the file is written (symlinks, mode, temporary file).
 fn write_config(sections: &[snippet::Section]) -> Result<(), Error> {
     let path = crate::aws::profile::config_file_path();
     let fail = |what: &str, e: std::io::Error| {
@@ -286,20 +313,18 @@ fn write_config(sections: &[snippet::Section]) -> Result<(), Error> {
         ));
         return Ok(());
     }
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| fail("create the directory of", e))?;
-    }
-    // Write then rename: a reader never sees half a config file.
-    let tmp = path.with_extension("xacct-tmp");
-    std::fs::write(&tmp, &new).map_err(|e| fail("write next to", e))?;
-    if let Ok(meta) = std::fs::metadata(&path) {
-        let _ = std::fs::set_permissions(&tmp, meta.permissions());
-    }
-    std::fs::rename(&tmp, &path).map_err(|e| fail("replace", e))?;
-    progress(&format!(
-        "wrote profiles {} to {}",
-        names.join(", "),
-        path.display()
-    ));
+    // A new config file is private: it may hold keys later.
+    let written =
+        crate::files::replace(&path, new.as_bytes(), 0o600).map_err(|e| fail("write", e))?;
+    let shown = if written == path {
+        path.display().to_string()
+    } else {
+        format!(
+            "{} (through the link {})",
+            written.display(),
+            path.display()
+        )
+    };
+    progress(&format!("wrote profiles {} to {shown}", names.join(", ")));
     Ok(())
 }

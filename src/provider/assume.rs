@@ -99,15 +99,18 @@ pub fn describe(f: &AwsFailure, s: &Settings) -> Error {
             ))
         }
         (FailureKind::Service, "AccessDenied") => {
-            // Tags and a source identity need their own actions in the trust policy.
+            // Tags and a source identity need their own actions in the trust policy (and
+            // in the source's permissions); bootstrap adds them when asked.
             let extra = match (s.tags.is_empty(), s.source_identity.is_some()) {
                 (true, false) => "",
-                (false, false) => "; session tags also need sts:TagSession in the trust policy",
+                (false, false) => {
+                    "; session tags also need sts:TagSession in the trust policy and the source's permissions (xacct bootstrap --allow-session-tags adds it)"
+                }
                 (true, true) => {
-                    "; a source identity also needs sts:SetSourceIdentity in the trust policy"
+                    "; a source identity also needs sts:SetSourceIdentity in the trust policy and the source's permissions (xacct bootstrap --allow-source-identity adds it)"
                 }
                 (false, true) => {
-                    "; session tags and a source identity also need sts:TagSession and sts:SetSourceIdentity in the trust policy"
+                    "; session tags and a source identity also need sts:TagSession and sts:SetSourceIdentity in the trust policy and the source's permissions (xacct bootstrap --allow-session-tags --allow-source-identity adds them)"
                 }
             };
             let fix = match &s.external_id {

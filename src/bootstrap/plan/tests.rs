@@ -6,15 +6,21 @@ const B_ARN: &str = "arn:aws:iam::123456789012:role/src-role";
 const A_ARN: &str = "arn:aws:iam::111111111111:role/tgt-role";
 const RO: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
 const OLD: &str = "arn:aws:iam::111111111111:policy/old";
+const LEAST: policy::SessionActions = policy::SessionActions {
+    tags: false,
+    source_identity: false,
+};
 
 fn desired() -> Desired {
     Desired {
         source_name: "src-role".into(),
+        source_arn: B_ARN.into(),
         source_trust: policy::source_trust(&[Trustee::Ec2], "aws", "123456789012"),
-        source_permissions: policy::source_permissions(A_ARN),
+        source_permissions: policy::source_permissions(A_ARN, LEAST),
         instance_profile: true,
         target_name: "tgt-role".into(),
-        target_trust: policy::target_trust(B_ARN, Some("ext-1")),
+        target_arn: A_ARN.into(),
+        target_trust: policy::target_trust(B_ARN, Some("ext-1"), LEAST),
         target_max_session: 3600,
         target_attached: [RO.to_string()].into(),
         target_inline: [("read-table".to_string(), json!({"Statement": [{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"}]}))].into(),
@@ -123,7 +129,7 @@ fn apply_plans() {
         (
             "new external id and session length",
             |d, _| {
-                d.target_trust = policy::target_trust(B_ARN, Some("ext-2"));
+                d.target_trust = policy::target_trust(B_ARN, Some("ext-2"), LEAST);
                 d.target_max_session = 43200;
             },
             false,
@@ -168,7 +174,7 @@ fn apply_plans() {
             |_, a| {
                 a.source.as_mut().unwrap().inline.insert(
                     ASSUME_POLICY_NAME.into(),
-                    policy::source_permissions("arn:aws:iam::111111111111:role/old"),
+                    policy::source_permissions("arn:aws:iam::111111111111:role/old", LEAST),
                 );
             },
             false,
@@ -184,11 +190,28 @@ fn apply_plans() {
             ok(&["trust B", "remove-ip src-role", "delete-ip"]),
         ),
         (
-            "ec2 dropped: an untagged instance profile is left alone",
+            "ec2 dropped: an untagged instance profile with another role is left alone",
+            |d, a| {
+                d.instance_profile = false;
+                let p = a.profile.as_mut().unwrap();
+                p.managed = false;
+                p.roles = vec!["other".into()];
+            },
+            false,
+            ok(&[]),
+        ),
+        (
+            "ec2 dropped: an untagged profile holding only xacct's role B goes too",
             |d, a| {
                 d.instance_profile = false;
                 a.profile.as_mut().unwrap().managed = false;
             },
+            false,
+            ok(&["remove-ip src-role", "delete-ip"]),
+        ),
+        (
+            "CloudFormation's untagged profile holding only the tagged role B is xacct's",
+            |_, a| a.profile.as_mut().unwrap().managed = false,
             false,
             ok(&[]),
         ),
@@ -211,8 +234,22 @@ fn apply_plans() {
             Err("role B src-role exists and is not managed by xacct".into()),
         ),
         (
-            "untagged instance profile without --adopt: refused",
-            |_, a| a.profile.as_mut().unwrap().managed = false,
+            "untagged instance profile holding another role, without --adopt: refused",
+            |_, a| {
+                let p = a.profile.as_mut().unwrap();
+                p.managed = false;
+                p.roles = vec!["other".into()];
+            },
+            false,
+            Err("instance profile src-role exists and is not managed by xacct".into()),
+        ),
+        (
+            "untagged instance profile holding role B and another, without --adopt: refused",
+            |_, a| {
+                let p = a.profile.as_mut().unwrap();
+                p.managed = false;
+                p.roles.push("other".into());
+            },
             false,
             Err("instance profile src-role exists and is not managed by xacct".into()),
         ),
@@ -310,6 +347,53 @@ fn delete_plans() {
             .len(),
         7
     );
+
+    // CloudFormation's untagged instance profile goes with the tagged role B in it...
+    let mut from_cfn = full.clone();
+    from_cfn.profile.as_mut().unwrap().managed = false;
+    assert_eq!(
+        plan_delete("src-role", "tgt-role", &from_cfn, false)
+            .unwrap()
+            .len(),
+        7
+    );
+    // ...but one that also holds someone else's role is not xacct's.
+    from_cfn
+        .profile
+        .as_mut()
+        .unwrap()
+        .roles
+        .push("other".into());
+    let err = plan_delete("src-role", "tgt-role", &from_cfn, false).unwrap_err();
+    assert!(err.contains("instance profile src-role"), "{err}");
+}
+
+#[test]
+fn extra_policies_on_both_roles_are_removed_before_the_roles() {
+    // IAM refuses DeleteRole while a role has policies: every one goes first.
+    let d = desired();
+    let mut a = converged(&d);
+    let t = a.target.as_mut().unwrap();
+    t.attached.insert(OLD.into());
+    t.inline.insert("someone-elses".into(), json!({}));
+    a.source
+        .as_mut()
+        .unwrap()
+        .inline
+        .insert("workload".into(), json!({}));
+    let r = codes(plan_delete("src-role", "tgt-role", &a, false)).unwrap();
+    let pos = |c: &str| {
+        r.iter()
+            .position(|x| x == c)
+            .unwrap_or_else(|| panic!("{c} not in {r:?}"))
+    };
+    for before in [
+        format!("detach A {OLD}"),
+        "delete-inline A someone-elses".into(),
+    ] {
+        assert!(pos(&before) < pos("delete A"), "{r:?}");
+    }
+    assert!(pos("delete-inline B workload") < pos("delete B"), "{r:?}");
 }
 
 #[test]

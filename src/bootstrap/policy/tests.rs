@@ -3,6 +3,10 @@ use serde_json::json;
 
 const B: &str = "arn:aws:iam::123456789012:role/xacct-source";
 const A: &str = "arn:aws:iam::111111111111:role/xacct-target";
+const LEAST: SessionActions = SessionActions {
+    tags: false,
+    source_identity: false,
+};
 
 #[test]
 fn trustees() {
@@ -98,26 +102,66 @@ fn source_trust_documents() {
 #[test]
 fn target_trust_names_role_b_and_the_external_id() {
     assert_eq!(
-        target_trust(B, None),
+        target_trust(B, None, LEAST),
         json!({"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Principal": {"AWS": B}, "Action": "sts:AssumeRole"}]})
     );
-    let with_id = target_trust(B, Some("ext-1"));
+    let with_id = target_trust(B, Some("ext-1"), LEAST);
     assert_eq!(
         with_id["Statement"][0]["Condition"],
         json!({"StringEquals": {"sts:ExternalId": "ext-1"}})
     );
     assert_eq!(external_id(&with_id).as_deref(), Some("ext-1"));
-    assert_eq!(external_id(&target_trust(B, None)), None);
+    assert_eq!(external_id(&target_trust(B, None, LEAST)), None);
 }
 
 #[test]
 fn source_permissions_allow_assume_role_on_role_a_only() {
     assert_eq!(
-        source_permissions(A),
+        source_permissions(A, LEAST),
         json!({"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": A}]})
     );
+}
+
+#[test]
+fn session_actions_appear_on_both_sides_only_when_asked() {
+    let all = SessionActions {
+        tags: true,
+        source_identity: true,
+    };
+    let both = json!(["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"]);
+    assert_eq!(
+        target_trust(B, Some("e-1"), all)["Statement"][0]["Action"],
+        both
+    );
+    assert_eq!(source_permissions(A, all)["Statement"][0]["Action"], both);
+    let tags = SessionActions {
+        tags: true,
+        ..LEAST
+    };
+    assert_eq!(
+        source_permissions(A, tags)["Statement"][0]["Action"],
+        json!(["sts:AssumeRole", "sts:TagSession"])
+    );
+    let identity = SessionActions {
+        source_identity: true,
+        ..LEAST
+    };
+    assert_eq!(
+        target_trust(B, None, identity)["Statement"][0]["Action"],
+        json!(["sts:AssumeRole", "sts:SetSourceIdentity"])
+    );
+    // Least privilege: the trust of a pair made without the flags differs from one made
+    // with them, so a re-run without the flags writes it back.
+    assert!(!same(
+        &target_trust(B, None, LEAST),
+        &target_trust(B, None, all)
+    ));
+    assert!(!same(
+        &source_permissions(A, LEAST),
+        &source_permissions(A, tags)
+    ));
 }
 
 #[test]
@@ -157,8 +201,14 @@ fn comparison_ignores_list_order_and_singletons() {
     let two = json!({"Principal": {"Service": ["lambda.amazonaws.com", "ec2.amazonaws.com"]}});
     let two_swapped = json!({"Principal": {"Service": ["ec2.amazonaws.com", "lambda.amazonaws.com", "ec2.amazonaws.com"]}});
     assert!(same(&two, &two_swapped));
-    assert!(!same(&target_trust(B, None), &target_trust(B, Some("x1"))));
-    assert!(!same(&target_trust(B, None), &target_trust(A, None)));
+    assert!(!same(
+        &target_trust(B, None, LEAST),
+        &target_trust(B, Some("x1"), LEAST)
+    ));
+    assert!(!same(
+        &target_trust(B, None, LEAST),
+        &target_trust(A, None, LEAST)
+    ));
 }
 
 #[test]
@@ -168,7 +218,7 @@ fn stale_unique_ids_are_found() {
     let mixed = json!({"Statement": [{"Principal": {"AWS": [B, "AIDAUSER1"]}}]});
     assert_eq!(stale_principals(&mixed), vec!["AIDAUSER1"]);
     for fine in [
-        target_trust(B, None),
+        target_trust(B, None, LEAST),
         json!({"Statement": [{"Principal": {"AWS": "AROA"}}]}),
         json!({"Statement": [{"Principal": {"Service": "AROAXYZ"}}]}),
         json!({}),

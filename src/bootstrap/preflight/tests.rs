@@ -67,7 +67,7 @@ fn each_change_needs_its_actions() {
         ),
     ];
     for (change, want) in cases {
-        let got = required(&change, "aws", "111111111111");
+        let got = required(&change, "aws", "111111111111", &BTreeMap::new());
         let got: Vec<(&str, &str)> = got.iter().map(|(a, r)| (*a, r.as_str())).collect();
         assert_eq!(got, want, "{change:?}");
     }
@@ -122,7 +122,31 @@ fn run(sim: &Simulator, caller_arn: &str, changes: &[Change]) -> Outcome {
         account: "111111111111".into(),
         arn: caller_arn.into(),
     };
-    crate::rt::block_on(check(sim, &caller, "aws", Side::Target, changes)).unwrap()
+    crate::rt::block_on(check(
+        sim,
+        &caller,
+        "aws",
+        Side::Target,
+        changes,
+        &BTreeMap::new(),
+    ))
+    .unwrap()
+}
+
+#[test]
+fn a_role_at_a_path_is_simulated_under_its_own_arn() {
+    let arn = "arn:aws:iam::111111111111:role/service/r";
+    let known = [("r".to_string(), arn.to_string())].into();
+    let change = Change::UpdateTrust {
+        side: Side::Target,
+        name: "r".into(),
+        trust: json!({}),
+        stale: vec![],
+    };
+    assert_eq!(
+        required(&change, "aws", "111111111111", &known),
+        vec![("iam:UpdateAssumeRolePolicy", arn.to_string())]
+    );
 }
 
 fn plan() -> Vec<Change> {

@@ -137,7 +137,10 @@ fn mfa_and_tag_errors_name_the_fix() {
             ),
             &["MFA failed", "mfa/alice", "current code"][..],
         ),
-        (service("AccessDenied", "denied"), &["sts:TagSession"][..]),
+        (
+            service("AccessDenied", "denied"),
+            &["sts:TagSession", "--allow-session-tags"][..],
+        ),
         (
             service("PackedPolicyTooLarge", "too big"),
             &["fewer or shorter --tag"][..],
@@ -149,6 +152,15 @@ fn mfa_and_tag_errors_name_the_fix() {
             assert!(msg.contains(want), "{msg} lacks {want}");
         }
     }
+    let identity = settings(RoleArgs {
+        source_identity: Some("alice".into()),
+        ..RoleArgs::default()
+    });
+    let msg = describe(&service("AccessDenied", "denied"), &identity).to_string();
+    for want in ["sts:SetSourceIdentity", "--allow-source-identity"] {
+        assert!(msg.contains(want), "{msg} lacks {want}");
+    }
+    assert!(!msg.contains("--allow-session-tags"), "{msg}");
 }
 
 #[test]
