@@ -8,6 +8,8 @@ mod bad_config;
 mod bad_input;
 mod bootstrap;
 mod bootstrap_config;
+mod bootstrap_emit;
+mod bootstrap_teams;
 mod bootstrap_util;
 mod cache;
 mod cache_cmds;
