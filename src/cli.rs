@@ -3,7 +3,10 @@
 
 use clap::{Args, Parser, Subcommand};
 
+mod bootstrap;
 mod help;
+
+pub use bootstrap::{BootstrapArgs, EmitFormat};
 
 /// `--version` also names the keyring stores compiled in.
 #[cfg(target_os = "linux")]
@@ -306,7 +309,7 @@ pub struct RoleArgs {
     /// SourceIdentity to set on the session (profile key source_identity).
     ///
     /// 2 to 64 letters, digits and _+=,.@- characters. The role's trust policy must allow
-    /// sts:SetSourceIdentity.
+    /// sts:SetSourceIdentity (`xacct bootstrap --allow-source-identity` adds it).
     #[arg(long, value_name = "ID")]
     pub source_identity: Option<String>,
 
@@ -314,7 +317,7 @@ pub struct RoleArgs {
     /// replaces the profile's tag of the same key).
     ///
     /// At most 50 tags, checked against the STS limits before any call. The role's trust
-    /// policy must allow sts:TagSession.
+    /// policy must allow sts:TagSession (`xacct bootstrap --allow-session-tags` adds it).
     #[arg(long = "tag", value_name = "KEY=VALUE")]
     pub tags: Vec<String>,
 }
@@ -322,102 +325,4 @@ pub struct RoleArgs {
 /// Keeps the token code boxed from the moment clap parses it.
 fn secret_arg(s: &str) -> Result<crate::creds::Secret, String> {
     Ok(crate::creds::Secret::new(s))
-}
-
-#[derive(Args, Debug)]
-pub struct BootstrapArgs {
-    /// Profile with admin credentials for account B (where the source role lives).
-    #[arg(long, value_name = "NAME")]
-    pub source_profile: String,
-
-    /// Profile with admin credentials for account A (where the target role lives).
-    #[arg(long, value_name = "NAME")]
-    pub target_profile: String,
-
-    /// Name of the source role (role B) in account B.
-    #[arg(long, value_name = "NAME", default_value = "xacct-source")]
-    pub source_role: String,
-
-    /// Name of the target role (role A) in account A.
-    #[arg(long, value_name = "NAME", default_value = "xacct-target")]
-    pub target_role: String,
-
-    /// Who may assume the source role: ec2 (also creates an instance profile), lambda,
-    /// account (account B's root) or an IAM principal ARN; repeatable (default ec2).
-    #[arg(long, value_name = "WHO")]
-    pub source_trust: Vec<String>,
-
-    /// Managed policy to attach to the target role; repeatable.
-    #[arg(long, value_name = "ARN")]
-    pub target_policy_arn: Vec<String>,
-
-    /// Inline permission policy (JSON) for the target role, named after the file; repeatable.
-    #[arg(long, value_name = "FILE")]
-    pub target_policy_file: Vec<std::path::PathBuf>,
-
-    /// External id role A's trust requires: an id, `auto` (keep the current one or
-    /// generate one) or `none` (remove the condition, with a warning). Without this flag
-    /// the condition role A's trust has now is kept.
-    #[arg(long, value_name = "ID|auto|none")]
-    pub external_id: Option<String>,
-
-    /// Let role B pass session tags when it assumes role A (`--tag`, profile key
-    /// session_tags): adds sts:TagSession to role A's trust and to role B's permission.
-    /// A run without it removes that action again.
-    #[arg(long)]
-    pub allow_session_tags: bool,
-
-    /// Let role B set a source identity when it assumes role A (`--source-identity`):
-    /// adds sts:SetSourceIdentity to role A's trust and to role B's permission. A run
-    /// without it removes that action again.
-    #[arg(long)]
-    pub allow_source_identity: bool,
-
-    /// The target role's MaxSessionDuration (1h..12h; default 1h).
-    #[arg(long, value_name = "D")]
-    pub max_session_duration: Option<String>,
-
-    /// Profile name used in the printed config (default: the target role name).
-    #[arg(long, value_name = "NAME")]
-    pub profile_name: Option<String>,
-
-    /// Also add or update those profiles in the AWS config file (a symlinked file is
-    /// written through to its target; the file keeps its mode, a new one gets 0600).
-    #[arg(long)]
-    pub write_config: bool,
-
-    /// Print the plan and the policy documents; change nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-
-    /// Remove the pair: every policy on both roles (IAM deletes no role that still has
-    /// one), the instance profile, both roles; only what xacct manages.
-    #[arg(long)]
-    pub delete: bool,
-
-    /// Take over existing roles that lack the xacct:managed tag (and tag them).
-    #[arg(long)]
-    pub adopt: bool,
-
-    /// Write the role pair as code into --out instead of changing IAM: `cloudformation`
-    /// (source.template.json for account B, target.template.json for account A; the
-    /// deploy commands, source first, go to stderr) or `terraform` (main.tf with one
-    /// aliased aws provider per profile). Only reads AWS: both account ids, and role A's
-    /// external id when the choice depends on it. Deployed, the code gives a pair that
-    /// bootstrap with the same arguments accepts without --adopt and with no change.
-    #[arg(long, value_name = "FORMAT", requires = "out")]
-    pub emit: Option<EmitFormat>,
-
-    /// Directory for --emit's files (created if missing; files in it are replaced).
-    #[arg(long, value_name = "DIR", requires = "emit")]
-    pub out: Option<std::path::PathBuf>,
-}
-
-/// `--emit`: the infrastructure-as-code format.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EmitFormat {
-    /// Two templates, one stack per account; deploy source.template.json first.
-    Cloudformation,
-    /// main.tf with both accounts' providers; one `terraform apply`.
-    Terraform,
 }

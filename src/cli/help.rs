@@ -181,8 +181,9 @@ In account A: role A (--target-role), trusting role B's ARN only, with an sts:Ex
 condition when --external-id is set; the managed policies of --target-policy-arn and the \
 inline policies of --target-policy-file (each named after its file); a \
 MaxSessionDuration of --max-session-duration. Role A's trust and role B's policy allow \
-sts:AssumeRole only (not sts:TagSession or sts:SetSourceIdentity), so sessions with --tag \
-or --source-identity are denied on this pair.
+sts:AssumeRole only, so sessions with --tag or --source-identity are denied on this pair, \
+unless --allow-session-tags (sts:TagSession) or --allow-source-identity \
+(sts:SetSourceIdentity) adds the action to both; a run without the flag removes it again.
 
 --source-trust (repeatable, default ec2): ec2 (the EC2 service, plus the instance \
 profile), lambda, account (account B's root: any principal of account B whose own policy \
@@ -194,8 +195,10 @@ so. Changed arguments bring the roles in line: trust, session duration, role A's
 permissions (managed policies and inline policies not asked for are detached or \
 deleted). Role B keeps any policy besides xacct-assume-target. --external-id auto keeps \
 the id role A's trust already requires, or generates 128 random bits from the OS; either \
-way it is in the printed config. Without --external-id, a condition set earlier is \
-removed.
+way it is in the printed config. Without --external-id the condition role A's trust has \
+is kept (a forgotten flag never weakens the trust); --external-id none removes it, with a \
+warning. The progress lines and --dry-run say which of these happens. A role that exists \
+is named by the ARN IAM returns, so roles at a path (/service/...) work, adopted or not.
 
 Drift. IAM stores a trust policy's principal as the role's unique id: if role B is \
 deleted and re-created, role A's trust shows a stale AROA... id and no longer lets role B \
@@ -204,7 +207,8 @@ in. bootstrap re-creates role B, notices the id, writes role A's trust again and
 Ownership. Roles and the instance profile that bootstrap creates carry the tag \
 xacct:managed=true. It never modifies or deletes one without that tag: it refuses, with \
 a message naming --adopt, before making any change. With --adopt it takes the role over \
-(replacing its trust, tagging it).
+(replacing its trust, tagging it). CloudFormation cannot tag an instance profile, so an \
+untagged one that holds only the tagged role B counts as xacct's too.
 
 Propagation. A role created seconds ago may not yet be accepted as a principal \
 (MalformedPolicyDocument: Invalid principal); bootstrap retries with backoff for up to 2 \
@@ -213,8 +217,19 @@ and fails if IAM does not hold what was asked.
 
 --dry-run prints the plan on stdout (each change in order, with the policy document it \
 would write) and makes no change. --delete removes role A's policies and role A, the \
-instance profile, then role B's policies and role B; only what carries the tag (or with \
---adopt); missing pieces are fine, so it can be re-run.
+instance profile, then role B's policies and role B: every policy, also those xacct did \
+not put there, since IAM deletes no role that still has one (--dry-run lists them); only \
+what carries the tag (or with --adopt); missing pieces are fine, so it can be re-run.
+
+As code. --emit cloudformation|terraform --out DIR writes the same pair as code instead \
+of changing IAM; it only reads (both account ids, and role A's current external id when \
+the choice depends on it) and prints the config snippet as usual. cloudformation writes \
+DIR/source.template.json (role B, its policy, the instance profile) and \
+DIR/target.template.json (role A) and prints the deploy commands on stderr, account B's \
+stack first: role A's trust names role B, which must exist. terraform writes DIR/main.tf \
+with an aliased aws provider per profile; one terraform apply creates everything in \
+order. Deployed, the code gives a pair that the same command without --emit and --out \
+accepts as it is: no --adopt, no change.
 
 Output. On success stdout gets only the config snippet; progress and the summary go to \
 stderr. --profile-name NAME (default: the target role's name) names the profiles: NAME \
@@ -225,7 +240,9 @@ an ARN) a third profile NAME-source assumes role B with --source-profile's crede
 and NAME chains from it (for an ARN, point NAME-source's source_profile at that \
 principal's credentials). The credential_process line names the xacct binary that ran \
 bootstrap. --write-config adds these profiles to the AWS config file, or replaces them in \
-place, and leaves every other line as it was; running it again changes nothing.
+place, and leaves every other line as it was; running it again changes nothing. A \
+symlinked config file is written through to its target (the link stays), the file keeps \
+its mode, and the new text goes to a 0600 temporary file next to it, renamed over it.
 
 Errors. Bad input (a malformed ARN or name, an unreadable or non-JSON policy file, an \
 unknown profile) fails with one line and exit 2 before any network call. Both roles \
