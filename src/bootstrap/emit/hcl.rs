@@ -1,6 +1,7 @@
 //! Just enough HCL to write a Terraform file: quoted strings, JSON values as HCL
-//! expressions (for `jsonencode(...)`), and blocks whose `=` line up as `terraform fmt`
-//! lines them up. Pure text building; it parses nothing.
+//! expressions (for `jsonencode(...)`), and blocks whose `=` line up in the style of
+//! `terraform fmt` (not checked against it: Terraform cannot be installed where the
+//! tests run; python-hcl2 parses the output there). Pure text building.
 
 use serde_json::Value;
 
@@ -97,7 +98,7 @@ pub fn value(v: &Value, refs: &[(&str, &str)], indent: usize) -> String {
     }
 }
 
-/// One top-level block: `header {`, its attributes, then nested text (already indented).
+/// One top-level block: `header {`, its attributes, `}`.
 pub fn block(header: &str, attrs: &[(String, String)]) -> String {
     format!("{header} {{\n{}}}\n", attributes(attrs, 2))
 }
