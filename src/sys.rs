@@ -19,6 +19,8 @@ pub fn env_snapshot() -> EnvSnapshot {
         endpoint_url_sts: var("AWS_ENDPOINT_URL_STS"),
         aws_profile: var("AWS_PROFILE"),
         aws_access_key_id: var("AWS_ACCESS_KEY_ID"),
+        aws_config_file: var("AWS_CONFIG_FILE"),
+        aws_shared_credentials_file: var("AWS_SHARED_CREDENTIALS_FILE"),
     }
 }
 

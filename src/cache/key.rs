@@ -28,6 +28,14 @@ struct KeyInputs<'a> {
     source_identity: Option<&'a str>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     tags: &'a [(String, String)],
+    // Added in issue 10, skipped when unset for the same reason. The default chain's key
+    // id is in `source` already.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    environment_key_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config_file: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    credentials_file: Option<&'a str>,
 }
 
 /// `v1-<sha256 hex>` of the canonical JSON of the inputs.
@@ -43,6 +51,9 @@ pub fn cache_key(s: &Settings) -> String {
         mfa_serial: s.mfa_serial.as_deref(),
         source_identity: s.source_identity.as_deref(),
         tags: &s.tags,
+        environment_key_id: s.environment_key_id.as_deref(),
+        config_file: s.config_file.as_deref(),
+        credentials_file: s.credentials_file.as_deref(),
     };
     let canonical = serde_json::to_vec(&inputs).expect("plain strings serialize");
     let digest = Sha256::digest(&canonical);
@@ -185,6 +196,97 @@ mod tests {
             k,
             "v1-6ae78b7add43d40e38dbb8770b691219c2717e02c0caac8b01be6503da7e4035"
         );
+    }
+
+    /// A profile `p` assuming the base role with `credential_source = Environment`.
+    fn env_source_key(env: EnvSnapshot) -> String {
+        let mut profiles = Profiles::default();
+        let p = [
+            ("role_arn", "arn:aws:iam::111111111111:role/r"),
+            ("credential_source", "Environment"),
+            ("role_session_name", "s1"),
+        ];
+        profiles.profiles.insert(
+            "p".into(),
+            p.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        );
+        let args = RoleArgs {
+            profile: Some("p".into()),
+            ..RoleArgs::default()
+        };
+        cache_key(&resolve(&args, &profiles, &env).unwrap())
+    }
+
+    /// Issue 10's inputs: the environment source's key id and the config and credentials
+    /// file paths. Each value gets a key of its own; unset, the key is the one made before.
+    #[test]
+    fn source_key_id_and_file_paths_change_the_key() {
+        let env = |key: Option<&str>, config: Option<&str>, creds: Option<&str>| EnvSnapshot {
+            aws_access_key_id: key.map(String::from),
+            aws_config_file: config.map(String::from),
+            aws_shared_credentials_file: creds.map(String::from),
+            ..EnvSnapshot::default()
+        };
+        // (case, environment)
+        let table = [
+            ("nothing set", env(None, None, None)),
+            ("key 1", env(Some("AKIAJOB1"), None, None)),
+            ("key 2", env(Some("AKIAJOB2"), None, None)),
+            ("config a", env(None, Some("/etc/a/config"), None)),
+            ("config b", env(None, Some("/etc/b/config"), None)),
+            ("credentials a", env(None, None, Some("/etc/a/credentials"))),
+            ("credentials b", env(None, None, Some("/etc/b/credentials"))),
+            (
+                "config and credentials",
+                env(None, Some("/etc/a/config"), Some("/etc/a/credentials")),
+            ),
+            (
+                "key 1 and config",
+                env(Some("AKIAJOB1"), Some("/etc/a/config"), None),
+            ),
+        ];
+        for (sources, what) in [
+            (env_source_key as fn(EnvSnapshot) -> String, "Environment"),
+            (|e| key_of(base(), e), "default chain"),
+        ] {
+            let keys: Vec<(&str, String)> = table
+                .iter()
+                .map(|(c, e)| (*c, sources(e.clone())))
+                .collect();
+            for (i, (a, ka)) in keys.iter().enumerate() {
+                for (b, kb) in &keys[i + 1..] {
+                    assert_ne!(ka, kb, "{what}: {a} and {b} share a key");
+                }
+            }
+        }
+        // A profile source ignores AWS_ACCESS_KEY_ID, so the key does too.
+        let profile_source = |e: EnvSnapshot| {
+            let mut p = Profiles::default();
+            p.profiles.insert("src".into(), Default::default());
+            let args = RoleArgs {
+                source_profile: Some("src".into()),
+                ..base()
+            };
+            cache_key(&resolve(&args, &p, &e).unwrap())
+        };
+        assert_eq!(
+            profile_source(env(None, None, None)),
+            profile_source(env(Some("AKIAJOB1"), None, None))
+        );
+    }
+
+    /// An Environment-source key made before issue 10 (no key id, no file paths) is
+    /// unchanged: the sha256 of the v1 canonical form, computed here from the literal.
+    #[test]
+    fn environment_keys_without_the_new_inputs_are_unchanged() {
+        let canonical = r#"{"role_arn":"arn:aws:iam::111111111111:role/r","external_id":null,"session_name":"s1","duration":3600,"source":"credential_source:Environment","region":"us-east-1","endpoint":null}"#;
+        let want: String = Sha256::digest(canonical.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(env_source_key(EnvSnapshot::default()), format!("v1-{want}"));
     }
 
     #[test]

@@ -50,6 +50,10 @@ pub struct EnvSnapshot {
     pub aws_profile: Option<String>,
     /// Only the key id (never the secret): it tells default-chain sources apart.
     pub aws_access_key_id: Option<String>,
+    /// AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE as given: other files can hold
+    /// other source credentials under the same profile name.
+    pub aws_config_file: Option<String>,
+    pub aws_shared_credentials_file: Option<String>,
 }
 
 /// Everything needed to get credentials for one role, validated.
@@ -81,6 +85,13 @@ pub struct Settings {
     pub source_identity: Option<String>,
     /// Session tags, sorted by key.
     pub tags: Vec<(String, String)>,
+    /// The access key id of the source credentials when `credential_source = Environment`
+    /// reads them from AWS_ACCESS_KEY_ID (not a secret): two jobs with different keys
+    /// must not share a cached session.
+    pub environment_key_id: Option<String>,
+    /// AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE, when set.
+    pub config_file: Option<String>,
+    pub credentials_file: Option<String>,
 }
 
 /// Resolves the role options. Precedence: flags, then the profile, then the environment.
@@ -210,6 +221,10 @@ pub fn resolve(args: &RoleArgs, profiles: &Profiles, env: &EnvSnapshot) -> Resul
         .filter(|e| !e.is_empty());
 
     let session = session::resolve(args, &from_profile, pname)?;
+    let environment_key_id = match source {
+        Source::Environment => env.aws_access_key_id.clone(),
+        _ => None,
+    };
 
     Ok(Settings {
         role,
@@ -228,6 +243,9 @@ pub fn resolve(args: &RoleArgs, profiles: &Profiles, env: &EnvSnapshot) -> Resul
         token_code: session.token_code,
         source_identity: session.source_identity,
         tags: session.tags,
+        environment_key_id,
+        config_file: env.aws_config_file.clone(),
+        credentials_file: env.aws_shared_credentials_file.clone(),
     })
 }
 

@@ -334,6 +334,8 @@ pub fn cache_key_for(world: &World, args: xacct::cli::RoleArgs) -> String {
     let profiles = xacct::settings::Profiles::default();
     let env = xacct::settings::EnvSnapshot {
         endpoint_url: world.env.get("AWS_ENDPOINT_URL").cloned(),
+        aws_config_file: world.env.get("AWS_CONFIG_FILE").cloned(),
+        aws_shared_credentials_file: world.env.get("AWS_SHARED_CREDENTIALS_FILE").cloned(),
         user: Some("tester".into()),
         ..Default::default()
     };
