@@ -97,26 +97,23 @@ pub fn load(dir: &Path) -> Index {
     }
 }
 
-/// Writes the index atomically: a 0600 temp file beside it, then rename.
+/// Writes the index atomically: a temp file beside it, then rename. The temp file comes
+/// from `tempfile`: a random name opened with `O_CREAT|O_EXCL`, mode 0600, so nothing
+/// planted under a predictable name is ever opened or truncated.
 fn save(dir: &Path, index: &Index) -> Result<(), String> {
     let path = dir.join(FILE);
-    let tmp = dir.join(format!("{FILE}.tmp-{}", std::process::id()));
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
     let text = serde_json::to_string_pretty(index).map_err(|e| e.to_string())?;
-    let written = opts
-        .open(&tmp)
-        .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()))
-        .and_then(|()| std::fs::rename(&tmp, &path));
-    written.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("cannot write cache index {}: {e}", path.display())
-    })
+    let fail = |e: std::io::Error| format!("cannot write cache index {}: {e}", path.display());
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!("{FILE}.tmp-"))
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    tmp.write_all(text.as_bytes())
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(fail)?;
+    // On failure the temp file is removed when `tmp` drops.
+    tmp.persist(&path).map_err(|e| fail(e.error))?;
+    Ok(())
 }
 
 /// Loads, changes and saves the index under its lock. Failures are logged, not returned:
@@ -210,5 +207,22 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert!(!names.iter().any(|n| n.contains(".tmp-")), "{names:?}");
+    }
+
+    /// Before issue 10 the temp file had a predictable name and was opened with truncate
+    /// and without O_EXCL: a symlink planted there was followed.
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_planted_at_the_old_temp_name_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep me").unwrap();
+        let planted = dir
+            .path()
+            .join(format!("{FILE}.tmp-{}", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        update(dir.path(), |i| i.upsert(entry("v1-a", "keyutils", "s")));
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+        assert_eq!(load(dir.path()).entries.len(), 1);
     }
 }

@@ -2,11 +2,13 @@
 //!
 //! Uses the standard library's `File::try_lock` (flock on Unix, LockFileEx on Windows):
 //! the kernel releases the lock when its holder exits, even on `kill -9`, so a dead
-//! holder never blocks the others. Files are 0600 in a 0700 directory.
+//! holder never blocks the others. Files are 0600 in a 0700 directory that `dir` has
+//! checked, and opened without following a symlink: a planted `<key>.lock` link makes
+//! the lock unusable (the run goes on without it), never a file created elsewhere.
 
 use crate::error::Error;
 use std::fs::{self, File, OpenOptions};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// How long a process waits for another one's refresh before giving up. Below the Go
@@ -18,12 +20,9 @@ pub struct KeyLock {
     _file: File,
 }
 
-/// `$XDG_RUNTIME_DIR/xacct`, else the user cache dir (`~/.cache/xacct` on Linux).
-pub fn default_dir() -> Option<PathBuf> {
-    dirs::runtime_dir()
-        .or_else(dirs::cache_dir)
-        .map(|d| d.join("xacct"))
-}
+/// `$XDG_RUNTIME_DIR/xacct`, else the user cache dir (`~/.cache/xacct` on Linux), when
+/// it can be trusted; else `~/.cache/xacct` with a warning (see `cache::dir`).
+pub use super::dir::default_dir;
 
 /// Creates `dir` (mode 0700) when missing.
 pub fn ensure_dir(dir: &Path) -> Result<(), Error> {
@@ -49,6 +48,7 @@ fn open_lock_file(dir: &Path, key: &str) -> Result<File, Error> {
     {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
+        opts.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
     }
     opts.open(&path)
         .map_err(|e| Error::Runtime(format!("cannot open lock file {}: {e}", path.display())))
@@ -121,5 +121,19 @@ mod tests {
         let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&sub), 0o700);
         assert_eq!(mode(&sub.join("k.lock")), 0o600);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_planted_symlink_is_never_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("victim");
+        std::os::unix::fs::symlink(&target, dir.path().join("k.lock")).unwrap();
+        let err = acquire(dir.path(), "k", WAIT).err().unwrap();
+        assert!(
+            matches!(&err, LockError::Unusable(m) if m.contains("k.lock")),
+            "{err:?}"
+        );
+        assert!(!target.exists(), "the lock was opened through the symlink");
     }
 }

@@ -4,12 +4,14 @@
 //! - `key`: the cache key, a hash of every input that changes what STS would return (pure);
 //! - `entry`: the stored format, its decoding, and why a lookup missed;
 //! - `store`: the keyring stores (Secret Service, kernel keyutils, ...) behind one trait;
+//! - `dir`: the lock and index directory, used only when no other user can change it;
 //! - `lock`: the per-key file lock that lets one process at a time refresh;
 //! - `index`: the non-secret list of stored keys behind `cache list` and `cache clear`.
 //!
 //! The algorithm that uses them (look up, lock, look again, assume, store) is
 //! `provider::cached_or_fetch`.
 
+pub mod dir;
 pub mod entry;
 pub mod index;
 pub mod key;
