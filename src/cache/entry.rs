@@ -1,77 +1,81 @@
 //! The cache entry: what the keyring holds for one key, how it is encoded, and why a
 //! lookup missed.
 //!
-//! The entry is written through its own serde types (`Stored`), not through
-//! `Credentials`: `Secret` has no `Serialize`, so the two `expose()` calls in
-//! `CacheEntry::encode` are the only way a secret reaches the keyring.
+//! The entry is written through its own serde types, not through `Credentials`: `Secret`
+//! has no `Serialize`, so the two `expose()` calls in `encode` are the only way a secret
+//! reaches the keyring.
+//!
+//! Two formats decode. Version 2 (written since issue 10) holds only what is served:
+//! short field names and no role, session or source, which the key's hash already binds
+//! and the index lists. A non-root user's kernel key quota is 20000 bytes, so every byte
+//! of an entry is a cached role fewer. Version 1 entries (full names plus role, session
+//! and source) still decode, so an upgrade keeps every cache; an older xacct reads a
+//! version 2 entry as "another xacct version", a clean miss that it overwrites.
 
 use super::store::{CredentialStore, StoreError};
 use crate::creds::{Credentials, Secret};
 use crate::expiry::{needs_refresh, seconds_left};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
-/// Version of the serialized cache entry; an entry of another version is a miss.
-pub const ENTRY_VERSION: u32 = 1;
+/// Version of the entry this release writes.
+pub const ENTRY_VERSION: u32 = 2;
+/// The first release's format, still read.
+const V1: u32 = 1;
 
-/// What the keyring holds for one key. Non-secret fields let `cache list` describe it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CacheEntry {
-    pub credentials: Credentials,
-    pub role_arn: String,
-    pub session_name: String,
-    pub source: String,
-}
-
-/// The wire form of an entry (version 1). Field names are the stored format: renaming one
+/// The wire form of version 2. Field names are the stored format: renaming one
 /// invalidates every cache.
 #[derive(Serialize, Deserialize)]
-struct Stored<'a> {
+struct Compact<'a> {
     version: u32,
-    credentials: StoredCredentials<'a>,
     #[serde(borrow)]
-    role_arn: std::borrow::Cow<'a, str>,
+    id: Cow<'a, str>,
     #[serde(borrow)]
-    session_name: std::borrow::Cow<'a, str>,
+    secret: Cow<'a, str>,
     #[serde(borrow)]
-    source: std::borrow::Cow<'a, str>,
+    token: Cow<'a, str>,
+    exp: DateTime<Utc>,
+    #[serde(borrow)]
+    acct: Cow<'a, str>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    arn: Option<Cow<'a, str>>,
 }
 
-#[derive(Serialize, Deserialize)]
-struct StoredCredentials<'a> {
+/// The wire form of version 1 (read only). Its role, session and source are ignored.
+#[derive(Deserialize)]
+struct V1Entry<'a> {
     #[serde(borrow)]
-    access_key_id: std::borrow::Cow<'a, str>,
+    credentials: V1Credentials<'a>,
+}
+
+#[derive(Deserialize)]
+struct V1Credentials<'a> {
     #[serde(borrow)]
-    secret_access_key: std::borrow::Cow<'a, str>,
+    access_key_id: Cow<'a, str>,
     #[serde(borrow)]
-    session_token: std::borrow::Cow<'a, str>,
+    secret_access_key: Cow<'a, str>,
+    #[serde(borrow)]
+    session_token: Cow<'a, str>,
     expiration: DateTime<Utc>,
     #[serde(borrow)]
-    account_id: std::borrow::Cow<'a, str>,
+    account_id: Cow<'a, str>,
     #[serde(default, borrow)]
-    assumed_role_arn: Option<std::borrow::Cow<'a, str>>,
+    assumed_role_arn: Option<Cow<'a, str>>,
 }
 
-impl CacheEntry {
-    /// The text stored in the keyring.
-    pub fn encode(&self) -> String {
-        let c = &self.credentials;
-        let stored = Stored {
-            version: ENTRY_VERSION,
-            credentials: StoredCredentials {
-                access_key_id: c.access_key_id.as_str().into(),
-                secret_access_key: c.secret_access_key.expose().into(),
-                session_token: c.session_token.expose().into(),
-                expiration: c.expiration,
-                account_id: c.account_id.as_str().into(),
-                assumed_role_arn: c.assumed_role_arn.as_deref().map(Into::into),
-            },
-            role_arn: self.role_arn.as_str().into(),
-            session_name: self.session_name.as_str().into(),
-            source: self.source.as_str().into(),
-        };
-        serde_json::to_string(&stored).expect("plain strings serialize")
-    }
+/// The text stored in the keyring (version 2, no whitespace).
+pub fn encode(c: &Credentials) -> String {
+    let stored = Compact {
+        version: ENTRY_VERSION,
+        id: c.access_key_id.as_str().into(),
+        secret: c.secret_access_key.expose().into(),
+        token: c.session_token.expose().into(),
+        exp: c.expiration,
+        acct: c.account_id.as_str().into(),
+        arn: c.assumed_role_arn.as_deref().map(Into::into),
+    };
+    serde_json::to_string(&stored).expect("plain strings serialize")
 }
 
 /// Why the cache could not answer (logged at -vv).
@@ -99,31 +103,43 @@ impl std::fmt::Display for Miss {
     }
 }
 
-/// Decodes an entry; anything but a current, well-formed entry is a miss.
-pub fn decode(text: &str) -> Result<CacheEntry, Miss> {
+/// Decodes an entry of either version; anything else is a miss.
+pub fn decode(text: &str) -> Result<Credentials, Miss> {
     #[derive(Deserialize)]
     struct Version {
         version: u32,
     }
-    match serde_json::from_str::<Version>(text) {
-        Ok(v) if v.version != ENTRY_VERSION => return Err(Miss::UnknownVersion),
-        Ok(_) => {}
-        Err(_) => return Err(Miss::Corrupt),
-    }
-    let s: Stored<'_> = serde_json::from_str(text).map_err(|_| Miss::Corrupt)?;
-    let c = s.credentials;
-    Ok(CacheEntry {
-        credentials: Credentials {
-            access_key_id: c.access_key_id.into_owned(),
-            secret_access_key: Secret::new(c.secret_access_key.into_owned()),
-            session_token: Secret::new(c.session_token.into_owned()),
-            expiration: c.expiration,
-            account_id: c.account_id.into_owned(),
-            assumed_role_arn: c.assumed_role_arn.map(|a| a.into_owned()),
-        },
-        role_arn: s.role_arn.into_owned(),
-        session_name: s.session_name.into_owned(),
-        source: s.source.into_owned(),
+    let version = serde_json::from_str::<Version>(text)
+        .map_err(|_| Miss::Corrupt)?
+        .version;
+    let (id, secret, token, exp, acct, arn) = match version {
+        ENTRY_VERSION => {
+            let s: Compact<'_> = serde_json::from_str(text).map_err(|_| Miss::Corrupt)?;
+            (s.id, s.secret, s.token, s.exp, s.acct, s.arn)
+        }
+        V1 => {
+            let c = serde_json::from_str::<V1Entry<'_>>(text)
+                .map_err(|_| Miss::Corrupt)?
+                .credentials;
+            let (id, secret, token) = (c.access_key_id, c.secret_access_key, c.session_token);
+            (
+                id,
+                secret,
+                token,
+                c.expiration,
+                c.account_id,
+                c.assumed_role_arn,
+            )
+        }
+        _ => return Err(Miss::UnknownVersion),
+    };
+    Ok(Credentials {
+        access_key_id: id.into_owned(),
+        secret_access_key: Secret::new(secret.into_owned()),
+        session_token: Secret::new(token.into_owned()),
+        expiration: exp,
+        account_id: acct.into_owned(),
+        assumed_role_arn: arn.map(Cow::into_owned),
     })
 }
 
@@ -141,12 +157,10 @@ pub fn lookup(
         Err(e) => return Err(e),
     };
     Ok(match decode(&text) {
-        Ok(entry) if needs_refresh(entry.credentials.expiration, now, margin) => {
-            Err(Miss::Expiring {
-                seconds_left: seconds_left(entry.credentials.expiration, now),
-            })
-        }
-        Ok(entry) => Ok(entry.credentials),
+        Ok(c) if needs_refresh(c.expiration, now, margin) => Err(Miss::Expiring {
+            seconds_left: seconds_left(c.expiration, now),
+        }),
+        Ok(c) => Ok(c),
         Err(miss) => Err(miss),
     })
 }

@@ -11,7 +11,7 @@
 
 pub mod assume;
 
-use crate::cache::entry::{CacheEntry, Miss, lookup};
+use crate::cache::entry::{Miss, encode, lookup};
 use crate::cache::index::{self, IndexEntry};
 use crate::cache::key::cache_key;
 use crate::cache::lock;
@@ -135,13 +135,7 @@ pub fn cached_or_fetch(
         return Ok(from_cache(credentials, cache.store));
     }
     let credentials = fetch()?;
-    let entry = CacheEntry {
-        credentials: credentials.clone(),
-        role_arn: s.role.as_str().to_string(),
-        session_name: s.session_name.clone(),
-        source: s.source.describe(),
-    };
-    match cache.store.set(key, &entry.encode()) {
+    match cache.store.set(key, &encode(&credentials)) {
         Ok(()) => {
             tracing::debug!(
                 "stored in {} under {}",

@@ -38,7 +38,14 @@ fn cache_hit_makes_no_sts_call_in_each_store() {
         let key = key_of(&w);
         let st = open_store(kind);
         let entry = st.get(&key).unwrap().expect("entry stored");
-        assert!(entry.contains(&w.role_arn), "{kind}");
+        // Entries name the assumed-role session (arn:aws:sts::A:assumed-role/NAME/...).
+        let c = xacct::cache::entry::decode(&entry).unwrap();
+        let name = w.role_arn.rsplit('/').next().unwrap();
+        let arn = c.assumed_role_arn.unwrap_or_default();
+        assert!(
+            arn.contains(&format!("assumed-role/{name}/")),
+            "{kind}: {arn}"
+        );
         st.delete(&key).unwrap();
     }
 }

@@ -16,7 +16,7 @@ use std::cell::Cell;
 use std::collections::BTreeMap;
 use xacct::arn::{self, RoleArn};
 use xacct::aws::profile::KEYS as PROFILE_KEYS;
-use xacct::cache::entry::{ENTRY_VERSION, decode};
+use xacct::cache::entry::{ENTRY_VERSION, decode, encode};
 use xacct::cache::key::cache_key;
 use xacct::cli::RoleArgs;
 use xacct::creds::Secret;
@@ -173,20 +173,30 @@ fn valid_duration() -> impl Strategy<Value = (String, u32)> {
     prop_oneof![(0u32..100_000).prop_map(|n| (n.to_string(), n)), units]
 }
 
-/// A well-formed cache entry as xacct writes it, with random field values.
+/// A well-formed cache entry as xacct writes it (version 2) or wrote it (version 1),
+/// with random field values.
 #[derive(Clone, Debug)]
 struct Entry {
     text: String,
     version: u32,
     access_key_id: String,
-    role_arn: String,
     expiration: DateTime<Utc>,
+}
+
+/// The versions that decode: the current one and the first release's.
+fn decodes(version: u32) -> bool {
+    version == ENTRY_VERSION || version == 1
 }
 
 fn entry() -> impl Strategy<Value = Entry> {
     let fields = (
-        // Mostly current; else the neighbours (an older entry is a miss too) or any.
-        prop_oneof![6 => Just(ENTRY_VERSION), 1 => 0..=ENTRY_VERSION + 1, 1 => any::<u32>()],
+        // Mostly current or version 1; else the neighbours (a miss) or any.
+        prop_oneof![
+            4 => Just(ENTRY_VERSION),
+            2 => Just(1),
+            1 => 0..=ENTRY_VERSION + 1,
+            1 => any::<u32>()
+        ],
         "ASIA[A-Z0-9]{12,16}",
         (any::<String>(), any::<String>()),
         0i64..4_102_444_800,
@@ -209,15 +219,27 @@ fn entry() -> impl Strategy<Value = Entry> {
             pretty,
         )| {
             let expiration = DateTime::from_timestamp(ts, 0).unwrap();
-            let doc = serde_json::json!({
-                "version": version,
-                "credentials": {
-                    "access_key_id": access_key_id, "secret_access_key": secret,
-                    "session_token": token, "account_id": account, "assumed_role_arn": assumed,
-                    "expiration": expiration.to_rfc3339_opts(SecondsFormat::Secs, true),
-                },
-                "role_arn": role_arn, "session_name": session, "source": source,
-            });
+            let exp = expiration.to_rfc3339_opts(SecondsFormat::Secs, true);
+            let doc = if version == ENTRY_VERSION {
+                let mut doc = serde_json::json!({
+                    "version": version, "id": access_key_id, "secret": secret,
+                    "token": token, "exp": exp, "acct": account,
+                });
+                if let Some(arn) = assumed {
+                    doc["arn"] = arn.into();
+                }
+                doc
+            } else {
+                serde_json::json!({
+                    "version": version,
+                    "credentials": {
+                        "access_key_id": access_key_id, "secret_access_key": secret,
+                        "session_token": token, "account_id": account,
+                        "assumed_role_arn": assumed, "expiration": exp,
+                    },
+                    "role_arn": role_arn, "session_name": session, "source": source,
+                })
+            };
             let text = if pretty {
                 serde_json::to_string_pretty(&doc)
             } else {
@@ -227,7 +249,6 @@ fn entry() -> impl Strategy<Value = Entry> {
                 text: text.unwrap(),
                 version,
                 access_key_id,
-                role_arn,
                 expiration,
             }
         },
@@ -359,18 +380,19 @@ fn cache_entry_decoder_never_panics() {
     let n = accepted(inputs, |(text, written)| {
         let decoded = decode(&text);
         match (&decoded, &written) {
-            (Ok(entry), _) => {
-                // Only a current entry decodes, and it survives a round trip.
-                prop_assert_eq!(decode(&entry.encode()), Ok(entry.clone()));
+            (Ok(c), _) => {
+                // Only a version 1 or current entry decodes, and it survives a round trip
+                // (written as the current version).
+                prop_assert_eq!(decode(&encode(c)), Ok(c.clone()));
                 if let Some(w) = &written {
-                    prop_assert_eq!(&entry.role_arn, &w.role_arn);
-                    prop_assert_eq!(&entry.credentials.access_key_id, &w.access_key_id);
-                    prop_assert_eq!(entry.credentials.expiration, w.expiration);
+                    prop_assert!(decodes(w.version), "version {} decoded", w.version);
+                    prop_assert_eq!(&c.access_key_id, &w.access_key_id);
+                    prop_assert_eq!(c.expiration, w.expiration);
                 }
             }
             (Err(miss), Some(w)) => {
                 prop_assert!(
-                    w.version != ENTRY_VERSION,
+                    !decodes(w.version),
                     "a current entry was a miss ({miss}): {}",
                     text
                 );
@@ -384,7 +406,7 @@ fn cache_entry_decoder_never_panics() {
 
 #[test]
 fn mutated_cache_entries_never_panic() {
-    let current = entry().prop_filter("current version", |e| e.version == ENTRY_VERSION);
+    let current = entry().prop_filter("a version that decodes", |e| decodes(e.version));
     let inputs = (current, 0usize..1000, 0usize..1000, any::<u8>());
     accepted(inputs, |(e, cut, at, byte)| {
         prop_assert!(decode(&e.text).is_ok());
@@ -393,8 +415,8 @@ fn mutated_cache_entries_never_panic() {
         let at = at.min(bytes.len());
         bytes.insert(at, byte);
         let text = String::from_utf8_lossy(&bytes);
-        if let Ok(entry) = decode(&text) {
-            prop_assert_eq!(decode(&entry.encode()), Ok(entry));
+        if let Ok(c) = decode(&text) {
+            prop_assert_eq!(decode(&encode(&c)), Ok(c));
         }
         Ok(true)
     });
