@@ -6,7 +6,8 @@
 //! - `store`: the keyring stores (Secret Service, kernel keyutils, ...) behind one trait;
 //! - `dir`: the lock and index directory, used only when no other user can change it;
 //! - `lock`: the per-key file lock that lets one process at a time refresh;
-//! - `index`: the non-secret list of stored keys behind `cache list` and `cache clear`.
+//! - `index`: the non-secret list of stored keys behind `cache list` and `cache clear`;
+//! - `save`: storing fresh credentials, making room in a full store.
 //!
 //! The algorithm that uses them (look up, lock, look again, assume, store) is
 //! `provider::cached_or_fetch`.
@@ -16,4 +17,5 @@ pub mod entry;
 pub mod index;
 pub mod key;
 pub mod lock;
+pub mod save;
 pub mod store;

@@ -61,7 +61,7 @@ fn list(args: &CacheListArgs) -> Result<(), Error> {
         let p = match stores.get(&e.store).map(|s| s.get(&e.key)) {
             Some(Ok(Some(_))) | Some(Err(StoreError::Corrupt)) => Some(true),
             Some(Ok(None)) => Some(false),
-            Some(Err(StoreError::Unavailable(why))) => {
+            Some(Err(StoreError::Unavailable(why) | StoreError::Full(why))) => {
                 tracing::info!(
                     "cannot check {} in {}: {why}",
                     cache_index::short(&e.key),

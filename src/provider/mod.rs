@@ -11,10 +11,11 @@
 
 pub mod assume;
 
-use crate::cache::entry::{Miss, encode, lookup};
-use crate::cache::index::{self, IndexEntry};
+use crate::cache::entry::{Miss, lookup};
+use crate::cache::index;
 use crate::cache::key::cache_key;
 use crate::cache::lock;
+use crate::cache::save;
 use crate::cache::store::{self, CredentialStore, StoreError};
 use crate::cli::StoreKind;
 use crate::creds::Credentials;
@@ -66,19 +67,6 @@ fn log_miss(s: &Settings, key: &str, miss: &Miss, index_dir: Option<&Path>) {
         s.role.as_str(),
         index::short(key)
     );
-}
-
-/// Records a stored entry in the `cache list` index.
-fn index_stored(s: &Settings, key: &str, store: &str, c: &Credentials, dir: &Path) {
-    let entry = IndexEntry {
-        key: key.to_string(),
-        role_arn: s.role.as_str().to_string(),
-        session_name: s.session_name.clone(),
-        source: s.source.describe(),
-        expiration: c.expiration,
-        store: store.to_string(),
-    };
-    index::update(dir, |i| i.upsert(entry));
 }
 
 fn from_cache(credentials: Credentials, store: &dyn CredentialStore) -> Obtained {
@@ -135,22 +123,10 @@ pub fn cached_or_fetch(
         return Ok(from_cache(credentials, cache.store));
     }
     let credentials = fetch()?;
-    match cache.store.set(key, &encode(&credentials)) {
-        Ok(()) => {
-            tracing::debug!(
-                "stored in {} under {}",
-                cache.store.name(),
-                index::short(key)
-            );
-            if let Some(dir) = cache.index_dir {
-                index_stored(s, key, cache.store.name(), &credentials, dir);
-            }
-            Ok(from_sts(credentials, Some(cache.store.name())))
-        }
-        Err(e) => {
-            warn(&format!(
-                "could not store the credentials in the keyring ({e}); they are not cached"
-            ));
+    match save::save(s, cache.store, key, &credentials, cache.index_dir) {
+        Ok(()) => Ok(from_sts(credentials, Some(cache.store.name()))),
+        Err(warning) => {
+            warn(&warning);
             Ok(from_sts(credentials, None))
         }
     }

@@ -88,7 +88,7 @@ fn corrupt_and_truncated_entries_are_misses_and_get_overwritten() {
         let w = World::new();
         let key = key_of(&w);
         let st = open_store("keyutils");
-        st.set(&key, junk).unwrap();
+        st.set(&key, junk, in_an_hour()).unwrap();
         let r = run_args(&w, &[]);
         assert_eq!(r.json()["AccountId"], ACCOUNT_A, "{junk}");
         assert_eq!(r.stderr, "", "{junk}");
@@ -126,7 +126,7 @@ fn corrupt_secret_service_entries_are_misses_and_get_overwritten() {
     for (i, j) in junk.iter().enumerate() {
         let (argv, role) = explicit_role(&w, &format!("corrupt-{i}"));
         let key = cache_key_for(&w, role);
-        st.set(&key, j).unwrap();
+        st.set(&key, j, in_an_hour()).unwrap();
         let a: Vec<&str> = argv.iter().map(String::as_str).collect();
         let r = w.ok(&a);
         assert_eq!(r.json()["AccountId"], ACCOUNT_A, "entry {i}");

@@ -67,7 +67,7 @@ fn a_corrupt_entry_is_named_at_vv() {
     let w = World::new();
     let key = cache_key_for(&w, explicit_role(&w, "log-test").1);
     let st = open_store("keyutils");
-    st.set(&key, "{not json").unwrap();
+    st.set(&key, "{not json", in_an_hour()).unwrap();
     let r = cp(&w, &["-vv"]);
     assert!(r.stderr.contains("corrupt entry"), "{}", r.stderr);
     st.delete(&key).unwrap();

@@ -61,7 +61,8 @@ fn no_issued_secret_reaches_a_file_or_stderr() {
     let (corrupt, corrupt_role) = explicit_role(&w, "secrets-corrupt");
     let key = cache_key_for(&w, corrupt_role);
     let ku = open_store("keyutils");
-    ku.set(&key, "{\"version\":1,\"credentials\":").unwrap();
+    ku.set(&key, "{\"version\":1,\"credentials\":", in_an_hour())
+        .unwrap();
     record("xacct corrupt entry", run(&w, &corrupt), true);
 
     // Secret Service: cold and warm.

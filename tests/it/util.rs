@@ -301,6 +301,11 @@ impl Tripwire {
     }
 }
 
+/// When a planted keyring entry expires (the kernel drops it then).
+pub fn in_an_hour() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now() + chrono::TimeDelta::hours(1)
+}
+
 /// Role options given as flags only (no profile): the `credential-process` argv and the
 /// same options as `RoleArgs`, so a test can run them and compute their cache key.
 pub fn explicit_role(w: &World, session: &str) -> (Vec<String>, xacct::cli::RoleArgs) {

@@ -2,6 +2,7 @@
 //! platform-specific part is only the store constructor.
 
 use super::{CredentialStore, StoreError, StoreKind};
+use chrono::{DateTime, Utc};
 use keyring_core::{Entry, Error as KError};
 use std::sync::Arc;
 
@@ -162,6 +163,10 @@ mod platform {
 /// Maps a keyring error to ours without ever formatting the stored bytes that
 /// `BadEncoding`/`BadDataFormat` carry.
 fn map_err(e: KError) -> StoreError {
+    #[cfg(target_os = "linux")]
+    if super::keyutils::is_quota(&e) {
+        return super::keyutils::full();
+    }
     match e {
         KError::BadEncoding(_) | KError::BadDataFormat(_, _) => StoreError::Corrupt,
         KError::NoStorageAccess(inner) => {
@@ -218,8 +223,20 @@ impl CredentialStore for KeyringStore {
             Err(e) => Err(map_err(e)),
         }
     }
-    fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.entry(key)?.set_password(value).map_err(map_err)
+    fn set(&self, key: &str, value: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError> {
+        let entry = self.entry(key)?;
+        entry.set_password(value).map_err(map_err)?;
+        #[cfg(target_os = "linux")]
+        if self.name == "keyutils" {
+            // The entry is stored and servable; without a timeout it only holds its quota
+            // longer (eviction still frees it), so a failure here is not the caller's.
+            if let Err(e) = super::keyutils::set_timeout(&entry, expires_at) {
+                tracing::info!("kernel keyring entry stored without a timeout: {e}");
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = expires_at;
+        Ok(())
     }
     fn delete(&self, key: &str) -> Result<(), StoreError> {
         match self.entry(key)?.delete_credential() {

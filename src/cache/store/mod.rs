@@ -2,14 +2,17 @@
 //! `auto` fallback, and an in-memory store for tests.
 //!
 //! A missing or locked keyring must never break `credential-process`: every failure here
-//! becomes `StoreError::Unavailable`, and the caller goes on without a cache.
+//! becomes `StoreError::Unavailable` (or `Full`), and the caller goes on without a cache.
 
 mod keyring;
+#[cfg(target_os = "linux")]
+mod keyutils;
 mod memory;
 
 pub use memory::MemoryStore;
 
 pub use crate::cli::StoreKind;
+use chrono::{DateTime, Utc};
 use std::cell::RefCell;
 
 /// Why a store could not answer. Never carries a stored value.
@@ -19,6 +22,9 @@ pub enum StoreError {
     Unavailable(String),
     /// The stored bytes are not text: treat as a miss and overwrite.
     Corrupt,
+    /// The store refused a new entry for lack of room (the kernel's per-user key quota):
+    /// the caller may remove older entries of its own and try again. Says which limits.
+    Full(String),
 }
 
 impl std::fmt::Display for StoreError {
@@ -26,6 +32,7 @@ impl std::fmt::Display for StoreError {
         match self {
             StoreError::Unavailable(why) => write!(f, "{why}"),
             StoreError::Corrupt => f.write_str("the stored entry is not valid text"),
+            StoreError::Full(why) => write!(f, "{why}"),
         }
     }
 }
@@ -35,7 +42,10 @@ pub trait CredentialStore {
     /// `secret-service`, `keyutils`, `keychain`, `credential-manager` or `memory`.
     fn name(&self) -> &'static str;
     fn get(&self, key: &str) -> Result<Option<String>, StoreError>;
-    fn set(&self, key: &str, value: &str) -> Result<(), StoreError>;
+    /// Stores `value` under `key`. A store that can drop entries by itself (the kernel
+    /// keyring) drops this one at `expires_at`, when the credentials in it are worthless,
+    /// so that an unused entry does not hold the user's key quota.
+    fn set(&self, key: &str, value: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError>;
     /// Removes the entry; a missing entry is not an error.
     fn delete(&self, key: &str) -> Result<(), StoreError>;
 }
@@ -119,8 +129,8 @@ impl CredentialStore for AutoStore {
     fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
         self.with(|s| s.get(key))
     }
-    fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.with(|s| s.set(key, value))
+    fn set(&self, key: &str, value: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.with(|s| s.set(key, value, expires_at))
     }
     fn delete(&self, key: &str) -> Result<(), StoreError> {
         self.with(|s| s.delete(key))
