@@ -21,6 +21,7 @@ mod exec_server;
 mod export;
 mod file_modes;
 mod fuzz;
+mod host;
 mod keyring;
 mod layout;
 mod logging;
