@@ -5,7 +5,8 @@
 //! - `entry`: the stored format, its decoding, and why a lookup missed;
 //! - `store`: the keyring stores (Secret Service, kernel keyutils, ...) behind one trait;
 //! - `lock`: the per-key file lock that lets one process at a time refresh;
-//! - `index`: the non-secret list of stored keys behind `cache list` and `cache clear`.
+//! - `index`: the non-secret list of stored keys behind `cache list` and `cache clear`;
+//! - `outage`: when a key's refresh last failed, so an STS outage is not retried by every call.
 //!
 //! The algorithm that uses them (look up, lock, look again, assume, store) is
 //! `provider::cached_or_fetch`.
@@ -14,4 +15,5 @@ pub mod entry;
 pub mod index;
 pub mod key;
 pub mod lock;
+pub mod outage;
 pub mod store;

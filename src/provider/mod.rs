@@ -11,17 +11,20 @@
 
 pub mod assume;
 
-use crate::cache::entry::{CacheEntry, Miss, lookup};
+use crate::cache::entry::{CacheEntry, Miss, lookup, read};
 use crate::cache::index::{self, IndexEntry};
 use crate::cache::key::cache_key;
 use crate::cache::lock;
+use crate::cache::outage;
 use crate::cache::store::{self, CredentialStore, StoreError};
 use crate::cli::StoreKind;
 use crate::creds::Credentials;
 use crate::error::Error;
+use crate::expiry::{self, Plan};
 use crate::settings::Settings;
 use chrono::{DateTime, Utc};
 use std::path::Path;
+use std::time::Duration;
 
 /// Where the credentials came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,6 +101,11 @@ fn from_sts(credentials: Credentials, store: Option<&'static str>) -> Obtained {
 }
 
 /// The cache-or-assume algorithm, with every dependency passed in.
+///
+/// Inside the refresh margin, while more than the minimum validity is left, STS trouble
+/// does not fail the caller (botocore's rule): another process's refresh is not waited
+/// for, a failed refresh serves the cached credentials with one warning, and for
+/// `expiry::RETRY_PAUSE` after a failure STS is not asked again.
 pub fn cached_or_fetch(
     s: &Settings,
     key: &str,
@@ -109,32 +117,99 @@ pub fn cached_or_fetch(
     let Some(cache) = cache else {
         return Ok(from_sts(fetch()?, None));
     };
-    match lookup(cache.store, key, now(), s.margin) {
+    let usable = match lookup(cache.store, key, now(), s.margin) {
         Ok(Ok(credentials)) => return Ok(from_cache(credentials, cache.store)),
-        Ok(Err(miss)) => log_miss(s, key, &miss, cache.index_dir),
+        Ok(Err(miss)) => {
+            log_miss(s, key, &miss, cache.index_dir);
+            matches!(miss, Miss::Expiring { seconds_left } if seconds_left > i64::from(s.min_validity))
+        }
         Err(e) => {
             warn(&format!(
                 "credential cache unavailable ({e}); continuing without a cache"
             ));
             return Ok(from_sts(fetch()?, None));
         }
-    }
+    };
     let _guard = match cache.lock_dir {
-        Some(dir) => match lock::acquire(dir, key, lock::WAIT) {
-            Ok(guard) => Some(guard),
-            Err(lock::LockError::Busy(msg)) => return Err(Error::Runtime(msg)),
-            Err(lock::LockError::Unusable(msg)) => {
-                warn(&format!("{msg}; refreshing without the cross-process lock"));
-                None
+        Some(dir) => {
+            // While the cached credentials are usable, another process's refresh is not
+            // waited for (botocore's advisory window): they are served meanwhile.
+            let wait = if usable { Duration::ZERO } else { lock::WAIT };
+            let mut taken = lock::acquire(dir, key, wait);
+            if usable && matches!(taken, Err(lock::LockError::Busy(_))) {
+                if let Some(entry) = servable(&cache, key, now(), s.min_validity) {
+                    tracing::debug!(
+                        "another xacct process is refreshing; serving the cached credentials meanwhile"
+                    );
+                    return Ok(from_cache(entry.credentials, cache.store));
+                }
+                taken = lock::acquire(dir, key, lock::WAIT);
             }
-        },
+            match taken {
+                Ok(guard) => Some(guard),
+                Err(lock::LockError::Busy(msg)) => return Err(Error::Runtime(msg)),
+                Err(lock::LockError::Unusable(msg)) => {
+                    warn(&format!("{msg}; refreshing without the cross-process lock"));
+                    None
+                }
+            }
+        }
         None => None,
     };
-    // Another process may have refreshed while this one waited for the lock.
-    if let Ok(Ok(credentials)) = lookup(cache.store, key, now(), s.margin) {
-        return Ok(from_cache(credentials, cache.store));
+    // Another process may have refreshed, or failed to, while this one waited for the lock.
+    let cached = read(cache.store, key).ok().and_then(Result::ok);
+    let plan = match &cached {
+        Some(entry) => {
+            let failed = cache
+                .lock_dir
+                .and_then(|dir| outage::last_failure(dir, key));
+            expiry::plan(
+                entry.credentials.expiration,
+                now(),
+                s.margin,
+                s.min_validity,
+                failed,
+            )
+        }
+        None => Plan::Refresh { fallback: false },
+    };
+    let fallback = match (plan, cached) {
+        (Plan::Serve, Some(entry)) => return Ok(from_cache(entry.credentials, cache.store)),
+        (Plan::ServeAfterFailure, Some(entry)) => {
+            warn(&format!(
+                "serving cached credentials for {} that expire in {}: their refresh failed less than {}s ago, and STS is not asked again before then",
+                s.role.as_str(),
+                left(&entry.credentials, now()),
+                expiry::RETRY_PAUSE.num_seconds()
+            ));
+            return Ok(from_cache(entry.credentials, cache.store));
+        }
+        (Plan::Refresh { fallback: true }, Some(entry)) => Some(entry),
+        _ => None,
+    };
+    let credentials = match (fetch(), fallback) {
+        (Ok(credentials), _) => credentials,
+        (Err(e @ Error::Aws(_)), Some(entry)) => {
+            if let Some(dir) = cache.lock_dir
+                && let Err(io) = outage::record_failure(dir, key, now())
+            {
+                tracing::debug!(
+                    "cannot record the failed refresh in {}: {io}",
+                    dir.display()
+                );
+            }
+            warn(&format!(
+                "serving cached credentials for {} that expire in {}, because refreshing them failed: {e}",
+                s.role.as_str(),
+                left(&entry.credentials, now())
+            ));
+            return Ok(from_cache(entry.credentials, cache.store));
+        }
+        (Err(e), _) => return Err(e),
+    };
+    if let Some(dir) = cache.lock_dir {
+        outage::clear(dir, key);
     }
-    let credentials = fetch()?;
     let entry = CacheEntry {
         credentials: credentials.clone(),
         role_arn: s.role.as_str().to_string(),
@@ -160,6 +235,30 @@ pub fn cached_or_fetch(
             Ok(from_sts(credentials, None))
         }
     }
+}
+
+/// The cached entry, if it has more than `min_validity` seconds left at `now`.
+fn servable(
+    cache: &Cache<'_>,
+    key: &str,
+    now: DateTime<Utc>,
+    min_validity: u32,
+) -> Option<CacheEntry> {
+    read(cache.store, key)
+        .ok()
+        .and_then(Result::ok)
+        .filter(|e| !expiry::needs_refresh(e.credentials.expiration, now, min_validity))
+}
+
+/// "14m5s (at 2030-01-01T00:00:00Z)".
+fn left(c: &Credentials, now: DateTime<Utc>) -> String {
+    let secs = expiry::seconds_left(c.expiration, now).max(0);
+    format!(
+        "{}m{}s (at {})",
+        secs / 60,
+        secs % 60,
+        crate::output::rfc3339(c.expiration)
+    )
 }
 
 /// Opens the store `kind` names, or none for `--no-cache`; a store that cannot be opened
