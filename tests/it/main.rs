@@ -21,6 +21,7 @@ mod exec_server;
 mod export;
 mod file_modes;
 mod fuzz;
+mod instance_profile;
 mod keyring;
 mod layout;
 mod logging;
