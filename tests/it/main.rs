@@ -30,4 +30,5 @@ mod recorder;
 mod secrets;
 mod single_flight;
 mod sts_faults;
+mod sts_outage;
 mod whoami;
