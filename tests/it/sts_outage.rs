@@ -163,7 +163,12 @@ fn sts_down_inside_the_margin_serves_the_cache_once_warned_and_does_not_retry_fo
     // Within 30 s of the failure: the cached key, one warning, and no connection at all.
     let counter = Counter::bind(gate_port(&w));
     let r = w.run(&inside);
-    assert_eq!(counter.accepted(), 0, "xacct connected to STS: {}", r.stderr);
+    assert_eq!(
+        counter.accepted(),
+        0,
+        "xacct connected to STS: {}",
+        r.stderr
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.json()["AccessKeyId"], key.as_str());
     assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);

@@ -53,6 +53,7 @@ fn play(c: &Case) -> Outcome {
     assert_eq!((s.margin, s.min_validity), (900, 600));
     let mut fetches = 0;
     let mut warnings = vec![];
+    let started = std::time::Instant::now();
     let got = cached_or_fetch(
         &s,
         "v1-k",
@@ -71,6 +72,12 @@ fn play(c: &Case) -> Outcome {
             }
         },
         &mut |w| warnings.push(w.to_string()),
+    );
+    // No case waits for the lock (another holder's refresh would take up to lock::WAIT).
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{}: waited",
+        c.name
     );
     for w in &warnings {
         assert!(!w.contains("secret-") && !w.contains("token-"), "{w}");
