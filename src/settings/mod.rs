@@ -181,9 +181,11 @@ pub fn resolve(args: &RoleArgs, profiles: &Profiles, env: &EnvSnapshot) -> Resul
         None => DEFAULT_MARGIN,
     };
 
-    let min_validity = match &args.min_validity {
+    // An empty XACCT_MIN_VALIDITY means the default, as an unset one does.
+    let min_validity = match args.min_validity.as_deref().filter(|m| !m.is_empty()) {
         Some(m) => {
-            let m = expiry::parse_duration(m).map_err(Error::Usage)?;
+            let m = expiry::parse_duration(m)
+                .map_err(|e| Error::Usage(format!("--min-validity (XACCT_MIN_VALIDITY): {e}")))?;
             if m >= margin {
                 return Err(Error::Usage(format!(
                     "minimum validity {m}s must be shorter than the refresh margin {margin}s; lower --min-validity (XACCT_MIN_VALIDITY) or raise --refresh-margin"

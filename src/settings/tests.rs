@@ -354,8 +354,14 @@ fn the_instance_profile_without_a_region_uses_the_instance_region() {
 fn minimum_validity() {
     // (--refresh-margin, --min-validity, want min validity or the error's text)
     type Row<'a> = (Option<&'a str>, Option<&'a str>, Result<u32, &'a str>);
-    let table: [Row<'_>; 6] = [
+    let table: [Row<'_>; 8] = [
         (None, None, Ok(600)),
+        (None, Some(""), Ok(600)),
+        (
+            None,
+            Some("soon"),
+            Err("--min-validity (XACCT_MIN_VALIDITY): duration"),
+        ),
         (None, Some("5m"), Ok(300)),
         (None, Some("0"), Ok(0)),
         (Some("5m"), None, Ok(300)),
