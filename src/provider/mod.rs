@@ -24,7 +24,6 @@ use crate::expiry::{self, Plan};
 use crate::settings::Settings;
 use chrono::{DateTime, Utc};
 use std::path::Path;
-use std::time::Duration;
 
 /// Where the credentials came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,9 +102,9 @@ fn from_sts(credentials: Credentials, store: Option<&'static str>) -> Obtained {
 /// The cache-or-assume algorithm, with every dependency passed in.
 ///
 /// Inside the refresh margin, while more than the minimum validity is left, STS trouble
-/// does not fail the caller (botocore's rule): another process's refresh is not waited
-/// for, a failed refresh serves the cached credentials with one warning, and for
-/// `expiry::RETRY_PAUSE` after a failure STS is not asked again.
+/// does not fail the caller (botocore's rule): a failed refresh serves the cached
+/// credentials with one warning, and for `expiry::RETRY_PAUSE` after a failure STS is not
+/// asked again (callers that waited for the failing holder's lock included).
 pub fn cached_or_fetch(
     s: &Settings,
     key: &str,
@@ -117,43 +116,25 @@ pub fn cached_or_fetch(
     let Some(cache) = cache else {
         return Ok(from_sts(fetch()?, None));
     };
-    let usable = match lookup(cache.store, key, now(), s.margin) {
+    match lookup(cache.store, key, now(), s.margin) {
         Ok(Ok(credentials)) => return Ok(from_cache(credentials, cache.store)),
-        Ok(Err(miss)) => {
-            log_miss(s, key, &miss, cache.index_dir);
-            matches!(miss, Miss::Expiring { seconds_left } if seconds_left > i64::from(s.min_validity))
-        }
+        Ok(Err(miss)) => log_miss(s, key, &miss, cache.index_dir),
         Err(e) => {
             warn(&format!(
                 "credential cache unavailable ({e}); continuing without a cache"
             ));
             return Ok(from_sts(fetch()?, None));
         }
-    };
+    }
     let _guard = match cache.lock_dir {
-        Some(dir) => {
-            // While the cached credentials are usable, another process's refresh is not
-            // waited for (botocore's advisory window): they are served meanwhile.
-            let wait = if usable { Duration::ZERO } else { lock::WAIT };
-            let mut taken = lock::acquire(dir, key, wait);
-            if usable && matches!(taken, Err(lock::LockError::Busy(_))) {
-                if let Some(entry) = servable(&cache, key, now(), s.min_validity) {
-                    tracing::debug!(
-                        "another xacct process is refreshing; serving the cached credentials meanwhile"
-                    );
-                    return Ok(from_cache(entry.credentials, cache.store));
-                }
-                taken = lock::acquire(dir, key, lock::WAIT);
+        Some(dir) => match lock::acquire(dir, key, lock::WAIT) {
+            Ok(guard) => Some(guard),
+            Err(lock::LockError::Busy(msg)) => return Err(Error::Runtime(msg)),
+            Err(lock::LockError::Unusable(msg)) => {
+                warn(&format!("{msg}; refreshing without the cross-process lock"));
+                None
             }
-            match taken {
-                Ok(guard) => Some(guard),
-                Err(lock::LockError::Busy(msg)) => return Err(Error::Runtime(msg)),
-                Err(lock::LockError::Unusable(msg)) => {
-                    warn(&format!("{msg}; refreshing without the cross-process lock"));
-                    None
-                }
-            }
-        }
+        },
         None => None,
     };
     // Another process may have refreshed, or failed to, while this one waited for the lock.
@@ -235,19 +216,6 @@ pub fn cached_or_fetch(
             Ok(from_sts(credentials, None))
         }
     }
-}
-
-/// The cached entry, if it has more than `min_validity` seconds left at `now`.
-fn servable(
-    cache: &Cache<'_>,
-    key: &str,
-    now: DateTime<Utc>,
-    min_validity: u32,
-) -> Option<CacheEntry> {
-    read(cache.store, key)
-        .ok()
-        .and_then(Result::ok)
-        .filter(|e| !expiry::needs_refresh(e.credentials.expiration, now, min_validity))
 }
 
 /// "14m5s (at 2030-01-01T00:00:00Z)".
