@@ -272,10 +272,15 @@ pub struct RoleArgs {
     #[arg(long, value_name = "D")]
     pub duration: Option<String>,
 
-    /// Region of the STS endpoint (default: AWS_REGION, the profile's region, AWS_DEFAULT_REGION, us-east-1).
+    /// Region of the STS endpoint (default: AWS_REGION, the profile's region, AWS_DEFAULT_REGION;
+    /// else the instance's region for an EC2 instance-profile source; else us-east-1).
     ///
-    /// A region that is configured (flag, environment or profile; not the us-east-1
-    /// fallback) also goes to exec's command and into export's output.
+    /// A region that is configured (flag, environment or profile; not the instance's region
+    /// or the us-east-1 fallback) also goes to exec's command and into export's output.
+    /// With no region configured and the instance profile as the source
+    /// (credential_source = Ec2InstanceMetadata, or the default chain on EC2), STS is called
+    /// in the instance's region, read from the instance metadata service (IMDSv2) on a
+    /// cache miss only, as every AWS SDK does on EC2.
     #[arg(long, value_name = "R")]
     pub region: Option<String>,
 
@@ -286,6 +291,18 @@ pub struct RoleArgs {
     /// or less are left.
     #[arg(long, value_name = "D")]
     pub refresh_margin: Option<String>,
+
+    /// While STS fails, keep serving cached credentials with more than this left (default 10m).
+    ///
+    /// Inside the refresh margin xacct tries to refresh. When that fails with an AWS or
+    /// network error and the cached credentials still have more than this left, they are
+    /// served with one warning (exit 0), and STS is not asked again for 30 seconds (the
+    /// failure time is kept next to the key's lock file); below it, the failure is the
+    /// answer. This is botocore's rule (15-minute advisory and 10-minute mandatory refresh
+    /// windows). The default is 10m, or the refresh margin when that is shorter; a value
+    /// must be shorter than the margin.
+    #[arg(long, value_name = "D", env = "XACCT_MIN_VALIDITY")]
+    pub min_validity: Option<String>,
 
     /// Neither read nor write the credential cache (every call assumes the role).
     #[arg(long)]

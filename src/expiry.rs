@@ -1,4 +1,8 @@
 //! Expiry arithmetic and duration parsing. Pure: "now" is always passed in.
+//!
+//! `plan` is botocore's refresh rule (credentials.py, `_protected_refresh`): inside the
+//! refresh margin (its advisory window) a failed refresh keeps the current credentials;
+//! below the minimum validity (its mandatory window) it is an error.
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -13,6 +17,48 @@ pub const CHAINED_MAX_DURATION: u32 = 3600;
 /// credentials are served only while strictly more than `margin` seconds remain.
 pub fn needs_refresh(expires: DateTime<Utc>, now: DateTime<Utc>, margin: u32) -> bool {
     expires - now <= TimeDelta::seconds(i64::from(margin))
+}
+
+/// botocore's mandatory refresh window: cached credentials with this little left are never
+/// served in place of a failed refresh.
+pub const DEFAULT_MIN_VALIDITY: u32 = 600;
+/// After a failed refresh, callers serve the cached credentials this long without asking
+/// STS again, so an outage does not turn every SDK call into an AssumeRole attempt.
+pub const RETRY_PAUSE: TimeDelta = TimeDelta::seconds(30);
+
+/// What to do with a cached entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Plan {
+    /// More than the refresh margin left: serve it.
+    Serve,
+    /// Inside the margin, above the minimum, and a refresh failed less than `RETRY_PAUSE`
+    /// ago: serve it without asking STS.
+    ServeAfterFailure,
+    /// Ask STS. With `fallback`, a failed refresh may still serve the entry (more than the
+    /// minimum validity left); without, the failure is the answer.
+    Refresh { fallback: bool },
+}
+
+/// Decides what to do with credentials expiring at `expires`, given the refresh margin,
+/// the minimum validity (both in seconds, `min_validity` < `margin`) and when a refresh of
+/// this entry last failed. A failure time in the future (the clock went back) is ignored.
+pub fn plan(
+    expires: DateTime<Utc>,
+    now: DateTime<Utc>,
+    margin: u32,
+    min_validity: u32,
+    last_failure: Option<DateTime<Utc>>,
+) -> Plan {
+    if !needs_refresh(expires, now, margin) {
+        return Plan::Serve;
+    }
+    if needs_refresh(expires, now, min_validity) {
+        return Plan::Refresh { fallback: false };
+    }
+    match last_failure {
+        Some(at) if at <= now && now - at < RETRY_PAUSE => Plan::ServeAfterFailure,
+        _ => Plan::Refresh { fallback: true },
+    }
 }
 
 /// Seconds left until `expires` (negative when expired).
@@ -140,5 +186,38 @@ mod tests {
             );
         }
         assert_eq!(seconds_left(at(42), now), 42);
+    }
+
+    #[test]
+    fn refresh_plan() {
+        let now = DateTime::from_timestamp(1_000_000, 0).unwrap();
+        let at = |s: i64| now + TimeDelta::seconds(s);
+        let fallback = Plan::Refresh { fallback: true };
+        let no_fallback = Plan::Refresh { fallback: false };
+        // (case, seconds left, seconds since the last failure, want), margin 900, min 600
+        let table = [
+            ("fresh", 901, None, Plan::Serve),
+            ("fresh despite a recent failure", 901, Some(1), Plan::Serve),
+            ("margin reached", 900, None, fallback),
+            ("just above the minimum", 601, None, fallback),
+            ("at the minimum", 600, None, no_fallback),
+            ("expired", -5, None, no_fallback),
+            ("failed just now", 800, Some(0), Plan::ServeAfterFailure),
+            ("failed 29 s ago", 800, Some(29), Plan::ServeAfterFailure),
+            ("failed 30 s ago: ask again", 800, Some(30), fallback),
+            ("failure in the future", 800, Some(-5), fallback),
+            (
+                "failed just now, below the minimum",
+                600,
+                Some(1),
+                no_fallback,
+            ),
+        ];
+        for (case, left, since, want) in table {
+            let failed = since.map(|s| now - TimeDelta::seconds(s));
+            assert_eq!(plan(at(left), now, 900, 600, failed), want, "{case}");
+        }
+        // With the minimum at the margin there is no grace window at all.
+        assert_eq!(plan(at(800), now, 900, 900, None), no_fallback);
     }
 }

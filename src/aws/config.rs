@@ -1,8 +1,10 @@
 //! The one SDK-config builder: region, endpoint override, timeouts and source credentials
 //! for every SDK client xacct makes (STS for AssumeRole and whoami, IAM for bootstrap).
 
+use super::failure::{AwsFailure, credentials_failure};
 use aws_config::BehaviorVersion;
 use aws_config::timeout::TimeoutConfig;
+use aws_credential_types::provider::ProvideCredentials;
 use std::time::Duration;
 
 /// Where the credentials that sign the calls come from.
@@ -44,6 +46,10 @@ impl Timeouts {
 /// What a client is for.
 pub struct Target<'a> {
     pub region: &'a str,
+    /// No region is configured: when the source credentials are the EC2 instance
+    /// profile's, call in the instance's region (from IMDS), as every SDK does on EC2,
+    /// instead of `region`. Used by `load_resolving` only.
+    pub instance_region: bool,
     /// An explicit endpoint; `None` leaves `AWS_ENDPOINT_URL*` to the SDK.
     pub endpoint: Option<&'a str>,
     pub credentials: SourceCredentials<'a>,
@@ -52,7 +58,104 @@ pub struct Target<'a> {
 
 /// Loads the SDK config for `t`.
 pub async fn load(t: &Target<'_>) -> aws_config::SdkConfig {
-    let region = aws_config::Region::new(t.region.to_string());
+    loader(t, t.region).load().await
+}
+
+/// An SDK config, and what loading it found out about the source credentials.
+pub struct Resolved {
+    pub config: aws_config::SdkConfig,
+    /// Where the calls go: the instance's region when it was wanted and found.
+    pub region: String,
+    /// The source credentials are the instance profile's: a role session, so a role
+    /// assumed with them lasts at most one hour.
+    pub from_instance: bool,
+    /// The instance's region was wanted but IMDS did not give it; `region` is `t.region`.
+    pub region_missing: bool,
+}
+
+/// Loads the SDK config for `t`, reading the instance's region from IMDS when
+/// `t.instance_region` asks for it and the source credentials are the instance profile's.
+/// Slow (IMDS, the credential chain): for cache misses only.
+pub async fn load_resolving(t: &Target<'_>) -> Result<Resolved, AwsFailure> {
+    let instance_source = matches!(t.credentials, SourceCredentials::InstanceMetadata);
+    let resolved = |config, region: Option<String>, from_instance| Resolved {
+        config,
+        region_missing: region.is_none(),
+        region: region.unwrap_or_else(|| t.region.to_string()),
+        from_instance,
+    };
+    if !t.instance_region {
+        return Ok(resolved(
+            load(t).await,
+            Some(t.region.to_string()),
+            instance_source,
+        ));
+    }
+    match t.credentials {
+        SourceCredentials::InstanceMetadata => {
+            // One client, so the region and the credentials share one IMDSv2 token.
+            let imds = aws_config::imds::Client::builder().build();
+            let region = instance_region(&imds).await;
+            let provider = aws_config::imds::credentials::ImdsCredentialsProvider::builder()
+                .imds_client(imds)
+                .build();
+            let r = region.as_deref().unwrap_or(t.region);
+            let config = loader(t, r).credentials_provider(provider).load().await;
+            Ok(resolved(config, region, true))
+        }
+        SourceCredentials::DefaultChain => {
+            // Which link of the chain answers is known only once it has: resolve the
+            // credentials first, then ask IMDS for the region only if they came from it
+            // (off EC2, probing IMDS would cost seconds).
+            let chain =
+                aws_config::default_provider::credentials::DefaultCredentialsChain::builder()
+                    .region(aws_config::Region::new(t.region.to_string()))
+                    .build()
+                    .await;
+            let creds = chain
+                .provide_credentials()
+                .await
+                .map_err(|e| credentials_failure(&e))?;
+            let from_instance = came_from_imds(&creds);
+            let region = if from_instance {
+                instance_region(&aws_config::imds::Client::builder().build()).await
+            } else {
+                Some(t.region.to_string())
+            };
+            let r = region.as_deref().unwrap_or(t.region);
+            let config = loader(t, r).credentials_provider(creds).load().await;
+            Ok(resolved(config, region, from_instance))
+        }
+        _ => Ok(resolved(
+            load(t).await,
+            Some(t.region.to_string()),
+            instance_source,
+        )),
+    }
+}
+
+/// The instance's region from IMDS (`/latest/meta-data/placement/region`), honouring
+/// `AWS_EC2_METADATA_SERVICE_ENDPOINT` and `AWS_EC2_METADATA_DISABLED`.
+async fn instance_region(imds: &aws_config::imds::Client) -> Option<String> {
+    aws_config::imds::region::ImdsRegionProvider::builder()
+        .imds_client(imds.clone())
+        .build()
+        .region()
+        .await
+        .map(|r| r.as_ref().to_string())
+}
+
+/// aws-config's IMDS provider tags its credentials with the `CredentialsImds` feature (for
+/// its user-agent metrics); the chain gives no other sign of which link answered.
+fn came_from_imds(c: &aws_credential_types::Credentials) -> bool {
+    use aws_credential_types::credential_feature::AwsCredentialFeature;
+    c.get_property::<Vec<AwsCredentialFeature>>()
+        .is_some_and(|f| f.contains(&AwsCredentialFeature::CredentialsImds))
+}
+
+/// The loader for `t`, calling in `region`.
+fn loader(t: &Target<'_>, region: &str) -> aws_config::ConfigLoader {
+    let region = aws_config::Region::new(region.to_string());
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(region.clone())
         .timeout_config(
@@ -97,5 +200,5 @@ pub async fn load(t: &Target<'_>) -> aws_config::SdkConfig {
             ))
         }
     };
-    loader.load().await
+    loader
 }

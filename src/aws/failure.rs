@@ -81,6 +81,17 @@ where
     }
 }
 
+/// Classifies a failure to load the source credentials outside an SDK call.
+pub fn credentials_failure(
+    e: &aws_credential_types::provider::error::CredentialsError,
+) -> AwsFailure {
+    AwsFailure {
+        kind: FailureKind::NoSourceCredentials,
+        code: "NoCredentials".into(),
+        message: shorten(&one_line(&error_chain(e))),
+    }
+}
+
 /// True when the SDK failed while loading the source credentials (the error chain holds
 /// an `aws_credential_types` `CredentialsError`), not while talking to STS.
 fn is_credentials_error(e: &(dyn std::error::Error + 'static)) -> bool {

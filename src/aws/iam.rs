@@ -23,6 +23,7 @@ impl SdkIam {
     pub async fn new(profile: &str, region: &str) -> SdkIam {
         let conf = config::load(&Target {
             region,
+            instance_region: false,
             endpoint: None,
             credentials: SourceCredentials::WholeProfile(profile),
             timeouts: Timeouts::ADMIN,

@@ -29,6 +29,7 @@ impl SdkIdentity {
     pub async fn new(c: &Credentials, region: &str, endpoint: Option<&str>) -> SdkIdentity {
         let t = Target {
             region,
+            instance_region: false,
             endpoint,
             credentials: SourceCredentials::Fixed(c),
             timeouts: Timeouts::CREDENTIALS,

@@ -28,23 +28,53 @@ pub trait Sts {
         &self,
         req: &AssumeRoleRequest,
     ) -> impl Future<Output = Result<Credentials, AwsFailure>>;
+
+    /// True when the source credentials are known to be a role session (the instance
+    /// profile's), so STS caps the new session at one hour.
+    fn source_is_role_session(&self) -> bool {
+        false
+    }
 }
 
 /// The SDK adapter. Thin: builds the request, converts the answer.
 pub struct SdkSts {
     client: aws_sdk_sts::Client,
+    resolved: Where,
+}
+
+/// Where the adapter calls, as resolved when it was made.
+pub struct Where {
+    pub region: String,
+    pub from_instance: bool,
+    /// The instance's region was wanted but IMDS did not give it.
+    pub region_missing: bool,
 }
 
 impl SdkSts {
-    /// A client for `t` (region, endpoint, source credentials).
-    pub async fn new(t: &Target<'_>) -> SdkSts {
-        SdkSts {
-            client: aws_sdk_sts::Client::new(&config::load(t).await),
-        }
+    /// A client for `t` (region, endpoint, source credentials). Fails only when the
+    /// source credentials had to be loaded up front (see `config::load_resolving`).
+    pub async fn new(t: &Target<'_>) -> Result<SdkSts, AwsFailure> {
+        let r = config::load_resolving(t).await?;
+        Ok(SdkSts {
+            client: aws_sdk_sts::Client::new(&r.config),
+            resolved: Where {
+                region: r.region,
+                from_instance: r.from_instance,
+                region_missing: r.region_missing,
+            },
+        })
+    }
+
+    pub fn resolved(&self) -> &Where {
+        &self.resolved
     }
 }
 
 impl Sts for SdkSts {
+    fn source_is_role_session(&self) -> bool {
+        self.resolved.from_instance
+    }
+
     async fn assume_role(&self, req: &AssumeRoleRequest) -> Result<Credentials, AwsFailure> {
         let tags = req
             .tags

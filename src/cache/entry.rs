@@ -143,6 +143,19 @@ pub fn decode(text: &str) -> Result<Credentials, Miss> {
     })
 }
 
+/// Reads and decodes the entry of `key`, however close to expiry it is.
+pub fn read(
+    store: &dyn CredentialStore,
+    key: &str,
+) -> Result<Result<Credentials, Miss>, StoreError> {
+    match store.get(key) {
+        Ok(Some(text)) => Ok(decode(&text)),
+        Ok(None) => Ok(Err(Miss::NoEntry)),
+        Err(StoreError::Corrupt) => Ok(Err(Miss::Corrupt)),
+        Err(e) => Err(e),
+    }
+}
+
 /// Looks `key` up and says whether the entry can be served at `now`.
 pub fn lookup(
     store: &dyn CredentialStore,
@@ -150,13 +163,7 @@ pub fn lookup(
     now: DateTime<Utc>,
     margin: u32,
 ) -> Result<Result<Credentials, Miss>, StoreError> {
-    let text = match store.get(key) {
-        Ok(Some(text)) => text,
-        Ok(None) => return Ok(Err(Miss::NoEntry)),
-        Err(StoreError::Corrupt) => return Ok(Err(Miss::Corrupt)),
-        Err(e) => return Err(e),
-    };
-    Ok(match decode(&text) {
+    Ok(match read(store, key)? {
         Ok(c) if needs_refresh(c.expiration, now, margin) => Err(Miss::Expiring {
             seconds_left: seconds_left(c.expiration, now),
         }),

@@ -36,6 +36,11 @@ struct KeyInputs<'a> {
     config_file: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     credentials_file: Option<&'a str>,
+    // "The instance's region" (no region configured, instance-profile source): a marker,
+    // not the region, which is read from IMDS on a miss only. `region` then holds the
+    // fallback. Skipped when false, like the fields above.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    instance_region: bool,
 }
 
 /// `v1-<sha256 hex>` of the canonical JSON of the inputs.
@@ -54,6 +59,7 @@ pub fn cache_key(s: &Settings) -> String {
         environment_key_id: s.environment_key_id.as_deref(),
         config_file: s.config_file.as_deref(),
         credentials_file: s.credentials_file.as_deref(),
+        instance_region: s.instance_region,
     };
     let canonical = serde_json::to_vec(&inputs).expect("plain strings serialize");
     let digest = Sha256::digest(&canonical);
@@ -287,6 +293,33 @@ mod tests {
             .map(|b| format!("{b:02x}"))
             .collect();
         assert_eq!(env_source_key(EnvSnapshot::default()), format!("v1-{want}"));
+    }
+
+    #[test]
+    fn the_instance_region_is_a_marker_in_the_key() {
+        let mut profiles = Profiles::default();
+        let ec2 = [
+            ("role_arn", "arn:aws:iam::111111111111:role/r"),
+            ("credential_source", "Ec2InstanceMetadata"),
+        ];
+        profiles.profiles.insert(
+            "ec2".into(),
+            ec2.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        );
+        let key = |region: Option<&str>| {
+            let args = RoleArgs {
+                profile: Some("ec2".into()),
+                session_name: Some("s1".into()),
+                region: region.map(String::from),
+                ..RoleArgs::default()
+            };
+            cache_key(&resolve(&args, &profiles, &EnvSnapshot::default()).unwrap())
+        };
+        // "The instance's region" is not us-east-1, the fallback it would otherwise record.
+        assert_ne!(key(None), key(Some("us-east-1")));
+        assert_eq!(key(None), key(None), "stable: no region value is looked up");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! - `lock`: the per-key file lock that lets one process at a time refresh;
 //! - `index`: the non-secret list of stored keys behind `cache list` and `cache clear`;
 //! - `save`: storing fresh credentials, making room in a full store.
+//! - `outage`: when a key's refresh last failed, so an STS outage is not retried by every call.
 //!
 //! The algorithm that uses them (look up, lock, look again, assume, store) is
 //! `provider::cached_or_fetch`.
@@ -17,5 +18,6 @@ pub mod entry;
 pub mod index;
 pub mod key;
 pub mod lock;
+pub mod outage;
 pub mod save;
 pub mod store;

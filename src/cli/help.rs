@@ -38,7 +38,8 @@ in: secret-service and keyutils on Linux, the platform this project builds and t
 macOS Keychain and Windows Credential Manager stores are in the code but are not built or \
 tested here.
 
-Files. The refresh lock files and the cache index (see xacct-cache(1)) live in \
+Files. The refresh lock files, the cache index (see xacct-cache(1)) and the time of a \
+key's last failed refresh (KEY.failed, no secret) live in \
 $XDG_RUNTIME_DIR/xacct, else ~/.cache/xacct: a directory of mode 0700, files of mode \
 0600. Profiles are read from the AWS config and credentials files (AWS_CONFIG_FILE and \
 AWS_SHARED_CREDENTIALS_FILE are honoured).
@@ -54,7 +55,9 @@ Exit status. 0 on success; 2 for usage and configuration errors, which are found
 any network call; 1 for AWS and runtime errors. An error is one line on stderr that names \
 the fix, with nothing on stdout. xacct exec exits with its command's status.
 
-Environment. XACCT_KEYRING (as --keyring); AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE \
+Environment. XACCT_KEYRING (as --keyring); XACCT_MIN_VALIDITY (as --min-validity); \
+AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_EC2_METADATA_DISABLED (the instance metadata \
+service, for an instance-profile source); AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE \
 (profile files); AWS_REGION, AWS_DEFAULT_REGION (region, see --region); \
 AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL (STS endpoint); RUST_LOG (logging); \
 XDG_RUNTIME_DIR (lock directory); XACCT_ROLE_ARN (set by exec, see xacct-exec(1)).";
@@ -80,6 +83,19 @@ whoami and cache clear take the same options and get credentials the same way.
 Role chaining. When the source credentials are themselves a role session (on EC2 the \
 instance profile is one), STS caps the new session at one hour: xacct clamps a longer \
 duration to 3600 seconds and says so once on stderr.
+
+The instance profile. With credential_source = Ec2InstanceMetadata (or the default chain \
+on EC2) and no region configured, xacct calls STS in the instance's region, read from the \
+instance metadata service (IMDSv2) on a cache miss only, as every AWS SDK does on EC2: a \
+host in eu-west-1 does not depend on us-east-1. A cache hit makes no network call.
+
+STS trouble. Inside the refresh margin xacct tries to refresh. When STS fails (an AWS or \
+network error) and the cached credentials still have more than --min-validity (default \
+10m) left, it serves them with one warning and exits 0, and for 30 seconds after the \
+failure it does not ask STS again, so an outage does not turn every SDK call into a \
+retry. Below the minimum validity the error is reported as usual. This is botocore's \
+rule: a failed refresh keeps credentials in its 15-minute advisory window and fails in \
+its 10-minute mandatory window.
 
 Cache. Cached credentials are served only while more than the refresh margin \
 (--refresh-margin, default 15m) is left: botocore re-runs a credential_process helper on \

@@ -34,8 +34,12 @@ pub fn target(s: &Settings) -> Target<'_> {
         Source::EcsContainer => SourceCredentials::Container,
         Source::DefaultChain { .. } => SourceCredentials::DefaultChain,
     };
+    // The default chain may land on the instance profile: it decides once it has.
+    let chain_without_region =
+        s.configured_region.is_none() && matches!(s.source, Source::DefaultChain { .. });
     Target {
         region: &s.region,
+        instance_region: s.instance_region || chain_without_region,
         endpoint: s.endpoint.as_deref(),
         credentials,
         timeouts: Timeouts::CREDENTIALS,
@@ -45,8 +49,20 @@ pub fn target(s: &Settings) -> Target<'_> {
 /// Runs AssumeRole through the SDK on a runtime started only now (cache misses only).
 pub fn assume_blocking(s: &Settings) -> Result<Credentials, Error> {
     crate::rt::block_on(async {
-        let sts = SdkSts::new(&target(s)).await;
-        assume(&sts, s, &mut |m| crate::ui::warn(m)).await
+        let sts = SdkSts::new(&target(s)).await.map_err(|f| describe(&f, s))?;
+        let at = sts.resolved();
+        if at.region_missing {
+            crate::ui::warn(&format!(
+                "the instance metadata service did not give the instance's region; calling STS in {} (set region in the profile or AWS_REGION)",
+                at.region
+            ));
+        }
+        // Messages name the region STS was really called in.
+        let s = Settings {
+            region: at.region.clone(),
+            ..s.clone()
+        };
+        assume(&sts, &s, &mut |m| crate::ui::warn(m)).await
     })?
 }
 
@@ -59,6 +75,14 @@ pub async fn assume(
     warn: &mut dyn FnMut(&str),
 ) -> Result<Credentials, Error> {
     let mut req = request(s);
+    if sts.source_is_role_session() && req.duration > CHAINED_MAX_DURATION {
+        warn(&format!(
+            "duration {}s clamped to 3600s: the source credentials ({}) are the EC2 instance profile's, a role session, and STS caps chained role sessions at 1 hour",
+            req.duration,
+            s.source.describe()
+        ));
+        req.duration = CHAINED_MAX_DURATION;
+    }
     match sts.assume_role(&req).await {
         Ok(c) => Ok(c),
         Err(f) if is_chaining_limit(&f) && req.duration > CHAINED_MAX_DURATION => {

@@ -11,15 +11,16 @@
 
 pub mod assume;
 
-use crate::cache::entry::{Miss, lookup};
+use crate::cache::entry::{Miss, lookup, read};
 use crate::cache::index;
 use crate::cache::key::cache_key;
 use crate::cache::lock;
-use crate::cache::save;
 use crate::cache::store::{self, CredentialStore, StoreError};
+use crate::cache::{outage, save};
 use crate::cli::StoreKind;
 use crate::creds::Credentials;
 use crate::error::Error;
+use crate::expiry::{self, Plan};
 use crate::settings::Settings;
 use chrono::{DateTime, Utc};
 use std::path::Path;
@@ -86,6 +87,11 @@ fn from_sts(credentials: Credentials, store: Option<&'static str>) -> Obtained {
 }
 
 /// The cache-or-assume algorithm, with every dependency passed in.
+///
+/// Inside the refresh margin, while more than the minimum validity is left, STS trouble
+/// does not fail the caller (botocore's rule): a failed refresh serves the cached
+/// credentials with one warning, and for `expiry::RETRY_PAUSE` after a failure STS is not
+/// asked again (callers that waited for the failing holder's lock included).
 pub fn cached_or_fetch(
     s: &Settings,
     key: &str,
@@ -118,11 +124,54 @@ pub fn cached_or_fetch(
         },
         None => None,
     };
-    // Another process may have refreshed while this one waited for the lock.
-    if let Ok(Ok(credentials)) = lookup(cache.store, key, now(), s.margin) {
-        return Ok(from_cache(credentials, cache.store));
+    // Another process may have refreshed, or failed to, while this one waited for the lock.
+    let cached = read(cache.store, key).ok().and_then(Result::ok);
+    let plan = match &cached {
+        Some(entry) => {
+            let failed = cache
+                .lock_dir
+                .and_then(|dir| outage::last_failure(dir, key));
+            expiry::plan(entry.expiration, now(), s.margin, s.min_validity, failed)
+        }
+        None => Plan::Refresh { fallback: false },
+    };
+    let fallback = match (plan, cached) {
+        (Plan::Serve, Some(entry)) => return Ok(from_cache(entry, cache.store)),
+        (Plan::ServeAfterFailure, Some(entry)) => {
+            warn(&format!(
+                "serving cached credentials for {} that expire in {}: their refresh failed less than {}s ago, and STS is not asked again before then",
+                s.role.as_str(),
+                left(&entry, now()),
+                expiry::RETRY_PAUSE.num_seconds()
+            ));
+            return Ok(from_cache(entry, cache.store));
+        }
+        (Plan::Refresh { fallback: true }, Some(entry)) => Some(entry),
+        _ => None,
+    };
+    let credentials = match (fetch(), fallback) {
+        (Ok(credentials), _) => credentials,
+        (Err(e @ Error::Aws(_)), Some(entry)) => {
+            if let Some(dir) = cache.lock_dir
+                && let Err(io) = outage::record_failure(dir, key, now())
+            {
+                tracing::debug!(
+                    "cannot record the failed refresh in {}: {io}",
+                    dir.display()
+                );
+            }
+            warn(&format!(
+                "serving cached credentials for {} that expire in {}, because refreshing them failed: {e}",
+                s.role.as_str(),
+                left(&entry, now())
+            ));
+            return Ok(from_cache(entry, cache.store));
+        }
+        (Err(e), _) => return Err(e),
+    };
+    if let Some(dir) = cache.lock_dir {
+        outage::clear(dir, key);
     }
-    let credentials = fetch()?;
     match save::save(s, cache.store, key, &credentials, cache.index_dir) {
         Ok(()) => Ok(from_sts(credentials, Some(cache.store.name()))),
         Err(warning) => {
@@ -130,6 +179,17 @@ pub fn cached_or_fetch(
             Ok(from_sts(credentials, None))
         }
     }
+}
+
+/// "14m5s (at 2030-01-01T00:00:00Z)".
+fn left(c: &Credentials, now: DateTime<Utc>) -> String {
+    let secs = expiry::seconds_left(c.expiration, now).max(0);
+    format!(
+        "{}m{}s (at {})",
+        secs / 60,
+        secs % 60,
+        crate::output::rfc3339(c.expiration)
+    )
 }
 
 /// Opens the store `kind` names, or none for `--no-cache`; a store that cannot be opened

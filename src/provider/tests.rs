@@ -1,4 +1,6 @@
 use super::*;
+
+mod grace;
 use crate::cache::entry::decode;
 use crate::cache::store::MemoryStore;
 use crate::testing::{creds_left as creds, now, settings};

@@ -21,7 +21,8 @@ pub const DEFAULT_DURATION: u32 = 3600;
 /// botocore refreshes at 15 minutes left (advisory) and re-runs a helper on every call
 /// below that, so cached credentials are served only with more than this left.
 pub const DEFAULT_MARGIN: u32 = 900;
-/// STS's global endpoint region, used when no region is configured anywhere.
+/// STS's global endpoint region, used when no region is configured anywhere and the
+/// source is not the instance profile.
 pub const DEFAULT_STS_REGION: &str = "us-east-1";
 
 /// The profiles of the AWS config and credentials files: name -> key -> value.
@@ -65,13 +66,20 @@ pub struct Settings {
     pub session_name: String,
     /// DurationSeconds sent to STS (after clamping for role chaining).
     pub duration: u32,
-    /// STS region.
+    /// STS region: the configured one, else `DEFAULT_STS_REGION`, which the instance's
+    /// region replaces on a cache miss when `instance_region` says so.
     pub region: String,
+    /// No region is configured and the source is the instance profile: like every SDK on
+    /// EC2, call STS in the instance's region (read from IMDS, on a cache miss only).
+    pub instance_region: bool,
     /// The region when one was configured (exec sets AWS_REGION only then).
     pub configured_region: Option<String>,
     /// STS endpoint override (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, profile endpoint_url).
     pub endpoint: Option<String>,
     pub margin: u32,
+    /// Below the margin a failed refresh still serves the cached credentials while more
+    /// than this (seconds) is left; always below `margin`.
+    pub min_validity: u32,
     pub no_cache: bool,
     /// The profile named by --profile, if any.
     pub profile: Option<String>,
@@ -184,6 +192,22 @@ pub fn resolve(args: &RoleArgs, profiles: &Profiles, env: &EnvSnapshot) -> Resul
         None => DEFAULT_MARGIN,
     };
 
+    // An empty XACCT_MIN_VALIDITY means the default, as an unset one does.
+    let min_validity = match args.min_validity.as_deref().filter(|m| !m.is_empty()) {
+        Some(m) => {
+            let m = expiry::parse_duration(m)
+                .map_err(|e| Error::Usage(format!("--min-validity (XACCT_MIN_VALIDITY): {e}")))?;
+            if m >= margin {
+                return Err(Error::Usage(format!(
+                    "minimum validity {m}s must be shorter than the refresh margin {margin}s; lower --min-validity (XACCT_MIN_VALIDITY) or raise --refresh-margin"
+                )));
+            }
+            m
+        }
+        // A margin at or below the default minimum leaves no grace window.
+        None => expiry::DEFAULT_MIN_VALIDITY.min(margin),
+    };
+
     let mut warnings = Vec::new();
     if chained && duration > expiry::CHAINED_MAX_DURATION {
         warnings.push(format!(
@@ -212,6 +236,7 @@ pub fn resolve(args: &RoleArgs, profiles: &Profiles, env: &EnvSnapshot) -> Resul
     let region = configured_region
         .clone()
         .unwrap_or_else(|| DEFAULT_STS_REGION.into());
+    let instance_region = configured_region.is_none() && source == Source::Ec2InstanceMetadata;
 
     let endpoint = env
         .endpoint_url_sts
@@ -233,9 +258,11 @@ pub fn resolve(args: &RoleArgs, profiles: &Profiles, env: &EnvSnapshot) -> Resul
         session_name,
         duration,
         region,
+        instance_region,
         configured_region,
         endpoint,
         margin,
+        min_validity,
         no_cache: args.no_cache,
         profile: args.profile.clone(),
         warnings,

@@ -282,3 +282,107 @@ fn default_session_names() {
     let long = default_session_name(Some("u"), Some(&"h".repeat(100)));
     assert_eq!(long.len(), 64);
 }
+
+#[test]
+fn the_instance_profile_without_a_region_uses_the_instance_region() {
+    let with = |profile: &str, region: Option<&str>, e: EnvSnapshot| {
+        let a = RoleArgs {
+            region: region.map(String::from),
+            ..args(Some(profile))
+        };
+        let s = resolve(&a, &fixture(), &e).unwrap();
+        (s.instance_region, s.region, s.configured_region)
+    };
+    // (case, profile, --region, env, want instance_region, want region)
+    let table = [
+        (
+            "ec2, nothing configured",
+            "ec2",
+            None,
+            env(),
+            true,
+            "us-east-1",
+        ),
+        (
+            "ec2, --region",
+            "ec2",
+            Some("eu-north-1"),
+            env(),
+            false,
+            "eu-north-1",
+        ),
+        (
+            "ec2, AWS_REGION",
+            "ec2",
+            None,
+            EnvSnapshot {
+                aws_region: Some("ap-east-1".into()),
+                ..env()
+            },
+            false,
+            "ap-east-1",
+        ),
+        (
+            "ec2, AWS_DEFAULT_REGION",
+            "ec2",
+            None,
+            EnvSnapshot {
+                aws_default_region: Some("sa-east-1".into()),
+                ..env()
+            },
+            false,
+            "sa-east-1",
+        ),
+        ("static keys", "target", None, env(), false, "eu-west-1"),
+        ("chained profile", "chain", None, env(), false, "us-east-1"),
+    ];
+    for (case, profile, region, e, instance, want) in table {
+        let (got_instance, got_region, configured) = with(profile, region, e);
+        assert_eq!(
+            (got_instance, got_region.as_str()),
+            (instance, want),
+            "{case}"
+        );
+        // The exec child is not told a region either: its SDK asks the instance itself.
+        if instance {
+            assert_eq!(configured, None, "{case}");
+        }
+    }
+}
+
+#[test]
+fn minimum_validity() {
+    // (--refresh-margin, --min-validity, want min validity or the error's text)
+    type Row<'a> = (Option<&'a str>, Option<&'a str>, Result<u32, &'a str>);
+    let table: [Row<'_>; 8] = [
+        (None, None, Ok(600)),
+        (None, Some(""), Ok(600)),
+        (
+            None,
+            Some("soon"),
+            Err("--min-validity (XACCT_MIN_VALIDITY): duration"),
+        ),
+        (None, Some("5m"), Ok(300)),
+        (None, Some("0"), Ok(0)),
+        (Some("5m"), None, Ok(300)),
+        (Some("20m"), Some("15m"), Ok(900)),
+        (Some("5m"), Some("5m"), Err("lower --min-validity")),
+    ];
+    for (margin, min, want) in table {
+        let a = RoleArgs {
+            role_arn: Some("arn:aws:iam::111111111111:role/r".into()),
+            refresh_margin: margin.map(String::from),
+            min_validity: min.map(String::from),
+            ..args(None)
+        };
+        let got = resolve(&a, &fixture(), &env());
+        match (got, want) {
+            (Ok(s), Ok(m)) => assert_eq!(s.min_validity, m, "{margin:?} {min:?}"),
+            (Err(e), Err(text)) => {
+                assert_eq!(e.exit_code(), 2);
+                assert!(e.to_string().contains(text), "{e}");
+            }
+            (got, want) => panic!("{margin:?} {min:?}: {got:?}, want {want:?}"),
+        }
+    }
+}

@@ -121,13 +121,14 @@ prop_compose! {
         duration in weighted(0.3, prop_oneof![3 => (900u32..=43_200).prop_map(|n| n.to_string()), 1 => text()]),
         region in flag("region", 0.3),
         refresh_margin in weighted(0.3, prop_oneof![3 => "[1-9][0-9]{0,2}s?", 1 => text()]),
+        min_validity in weighted(0.2, prop_oneof![3 => "[0-9]{1,3}s?", 1 => text()]),
         no_cache in any::<bool>(),
         session in session_opts(),
     ) -> RoleArgs {
         let (mfa_serial, token_code, source_identity, tags) = session;
         RoleArgs {
             profile, role_arn, source_profile, external_id, session_name, duration, region,
-            refresh_margin, no_cache, mfa_serial,
+            refresh_margin, min_validity, no_cache, mfa_serial,
             token_code: token_code.map(Secret::new), source_identity, tags,
         }
     }

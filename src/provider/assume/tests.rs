@@ -7,6 +7,8 @@ use std::cell::RefCell;
 struct FakeSts {
     answers: RefCell<Vec<Result<Credentials, AwsFailure>>>,
     seen: RefCell<Vec<AssumeRoleRequest>>,
+    /// The source credentials turned out to be the instance profile's.
+    role_session: bool,
 }
 
 impl FakeSts {
@@ -15,6 +17,7 @@ impl FakeSts {
         FakeSts {
             answers: RefCell::new(answers),
             seen: RefCell::new(vec![]),
+            role_session: false,
         }
     }
 }
@@ -26,6 +29,10 @@ impl Sts for FakeSts {
             .borrow_mut()
             .pop()
             .expect("unexpected STS call")
+    }
+
+    fn source_is_role_session(&self) -> bool {
+        self.role_session
     }
 }
 
@@ -71,6 +78,32 @@ fn chaining_limit_retries_once_at_one_hour_with_a_warning() {
     assert_eq!(durations, vec![14400, 3600]);
     assert_eq!(warnings.len(), 1);
     assert!(warnings[0].contains("clamped to 3600s"), "{}", warnings[0]);
+}
+
+#[test]
+fn instance_profile_found_by_the_default_chain_is_clamped_up_front() {
+    let sts = FakeSts {
+        role_session: true,
+        ..FakeSts::new(vec![Ok(creds())])
+    };
+    let mut warnings = vec![];
+    block(assume(&sts, &settings(RoleArgs::default()), &mut |w| {
+        warnings.push(w.to_string())
+    }))
+    .unwrap();
+    let durations: Vec<u32> = sts.seen.borrow().iter().map(|r| r.duration).collect();
+    assert_eq!(durations, vec![3600], "one call, already at one hour");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("instance profile"), "{}", warnings[0]);
+    // An hour or less is left alone, without a warning.
+    let sts = FakeSts {
+        role_session: true,
+        ..FakeSts::new(vec![Ok(creds())])
+    };
+    let s = crate::testing::settings_with(RoleArgs::default());
+    assert_eq!(s.duration, 3600);
+    block(assume(&sts, &s, &mut |_| panic!("no warning"))).unwrap();
+    assert_eq!(sts.seen.borrow()[0].duration, 3600);
 }
 
 #[test]

@@ -79,6 +79,24 @@ fn bad_input_is_rejected_with_the_fix() {
             "must be shorter",
         ),
         (
+            "minimum validity junk",
+            RoleArgs {
+                min_validity: Some("soon".into()),
+                ..ok_arn()
+            },
+            2,
+            "not a duration",
+        ),
+        (
+            "minimum validity >= margin",
+            RoleArgs {
+                min_validity: Some("15m".into()),
+                ..ok_arn()
+            },
+            2,
+            "lower --min-validity",
+        ),
+        (
             "session short",
             RoleArgs {
                 session_name: Some("a".into()),
