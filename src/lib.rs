@@ -10,11 +10,14 @@
 //!   `arn`, `expiry`, `cache::key`, `cache::entry`, `output`, `report`, `exec::env`, and
 //!   `bootstrap`'s plan and policy documents;
 //! - `provider`: the one cached-or-assume path every command uses;
-//! - `cache`: key, entry format, keyring stores, lock and index;
+//! - `cache`: key, entry format, keyring stores (and filling a full one), the trusted lock
+//!   directory, locks, the index, and the record of a failed refresh;
 //! - `exec`: the child's environment, the `--server` endpoint, the child process;
-//! - `bootstrap`: the role pair (plan, policies, apply, preflight, snippet);
+//! - `bootstrap`: the role pair (plan, policies, external id, apply, preflight, snippet,
+//!   and `emit` as CloudFormation or Terraform);
 //! - `aws`: the only place that names SDK types (adapters, profile loading, failures);
-//! - `cmd`: one file per subcommand; `cli` the clap types; `ui`, `log` stderr/stdout.
+//! - `cmd`: one file per subcommand; `cli` the clap types and long help; `ui`, `log`
+//!   stdout and stderr; `files` replaces a user's file safely; `rt` runs async code.
 
 pub mod arn;
 pub mod aws;
