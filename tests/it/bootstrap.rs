@@ -9,15 +9,7 @@ use serde_json::{Value, json};
 #[test]
 fn creates_the_pair_and_every_document_reads_back() {
     let p = Pair::new();
-    let policy_name = unique("team-read");
-    let created = p.iam(
-        "a-admin",
-        json!([["create_policy", {"PolicyName": policy_name, "PolicyDocument": r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}"#}]]),
-    );
-    let policy_arn = created["create_policy"]["Policy"]["Arn"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let policy_arn = p.managed_policy_in_a("team-read");
     assert!(policy_arn.contains(ACCOUNT_A), "{policy_arn}");
     let file = p.w.home().join("read-table.json");
     let inline = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"}]});

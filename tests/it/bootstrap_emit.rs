@@ -69,15 +69,7 @@ fn arg_after<'a>(line: &'a str, flag: &str) -> &'a str {
 fn cloudformation_templates_lint_deploy_and_are_accepted_as_is() {
     let p = Pair::new();
     start_recording();
-    let policy_name = unique("cfn-read");
-    let created = p.iam(
-        "a-admin",
-        json!([["create_policy", {"PolicyName": policy_name, "PolicyDocument": r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}"#}]]),
-    );
-    let policy_arn = created["create_policy"]["Policy"]["Arn"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let policy_arn = p.managed_policy_in_a("cfn-read");
     let file = p.w.home().join("read-table.json");
     std::fs::write(
         &file,

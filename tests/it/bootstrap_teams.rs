@@ -241,15 +241,7 @@ fn delete_removes_roles_that_carry_extra_policies() {
     let p = Pair::new();
     p.ok(&[]);
     let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}"#;
-    let policy_name = unique("extra");
-    let created = p.iam(
-        "a-admin",
-        json!([["create_policy", {"PolicyName": policy_name, "PolicyDocument": doc}]]),
-    );
-    let policy_arn = created["create_policy"]["Policy"]["Arn"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let policy_arn = p.managed_policy_in_a("extra");
     p.iam(
         "a-admin",
         json!([

@@ -98,6 +98,20 @@ impl Pair {
         r
     }
 
+    /// Creates a customer managed policy (s3:ListBucket) in account A named after `prefix`;
+    /// its ARN.
+    pub fn managed_policy_in_a(&self, prefix: &str) -> String {
+        let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}"#;
+        let created = self.iam(
+            "a-admin",
+            json!([["create_policy", {"PolicyName": unique(prefix), "PolicyDocument": doc}]]),
+        );
+        created["create_policy"]["Policy"]["Arn"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     /// Runs IAM_PY as `profile` with `ops`.
     pub fn iam(&self, profile: &str, ops: Value) -> Value {
         let out = std::process::Command::new(venv_bin("python"))
