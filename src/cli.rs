@@ -8,21 +8,27 @@ mod help;
 
 pub use bootstrap::{BootstrapArgs, EmitFormat};
 
-/// `--version` also names the keyring stores compiled in.
+/// `--version` also names the keyring stores compiled in and the git commit it was built
+/// from (set by build.rs, empty outside a checkout).
+macro_rules! version {
+    ($stores:literal) => {
+        concat!(
+            env!("CARGO_PKG_VERSION"),
+            " (keyring stores: ",
+            $stores,
+            env!("XACCT_VERSION_COMMIT"),
+            ")"
+        )
+    };
+}
 #[cfg(target_os = "linux")]
-const VERSION: &str = concat!(
-    env!("CARGO_PKG_VERSION"),
-    " (keyring stores: secret-service, keyutils)"
-);
+const VERSION: &str = version!("secret-service, keyutils");
 #[cfg(target_os = "macos")]
-const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (keyring stores: keychain)");
+const VERSION: &str = version!("keychain");
 #[cfg(windows)]
-const VERSION: &str = concat!(
-    env!("CARGO_PKG_VERSION"),
-    " (keyring stores: credential-manager)"
-);
+const VERSION: &str = version!("credential-manager");
 #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
-const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (keyring stores: none)");
+const VERSION: &str = version!("none");
 
 #[derive(Parser, Debug)]
 #[command(

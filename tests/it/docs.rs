@@ -132,13 +132,31 @@ fn completions_generate_for_every_shell() {
     assert_eq!(r.stdout, "");
 }
 
+/// What build.rs must find: the checkout's HEAD, or nothing outside a checkout (the
+/// published crate).
+fn expected_commit() -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if !dir.join(".git").exists() {
+        return String::new();
+    }
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["rev-parse", "--short", "HEAD"])
+        .output()
+        .expect("git is needed to check the commit in --version: run scripts/test");
+    assert!(out.status.success(), "git rev-parse failed");
+    format!("; commit {}", String::from_utf8(out.stdout).unwrap().trim())
+}
+
 #[test]
-fn version_names_the_keyring_stores() {
+fn version_names_the_commit_and_the_keyring_stores() {
     let w = World::new();
     let r = w.ok(&["--version"]);
     let want = format!(
-        "xacct {} (keyring stores: secret-service, keyutils)\n",
-        env!("CARGO_PKG_VERSION")
+        "xacct {} (keyring stores: secret-service, keyutils{})\n",
+        env!("CARGO_PKG_VERSION"),
+        expected_commit()
     );
     assert_eq!(r.stdout, want);
     // propagate_version: subcommands say the same.
