@@ -68,6 +68,8 @@ pub fn env_pairs(c: &Credentials, region: Option<&str>) -> Vec<(&'static str, St
         ),
         ("AWS_SESSION_TOKEN", c.session_token.expose().to_string()),
         ("AWS_CREDENTIAL_EXPIRATION", rfc3339(c.expiration)),
+        // Read by current SDKs for account-based endpoints; it must match the keys.
+        ("AWS_ACCOUNT_ID", c.account_id.clone()),
     ];
     if let Some(r) = region {
         v.push(("AWS_REGION", r.to_string()));
@@ -120,6 +122,7 @@ pub fn ini_block(c: &Credentials, section: &str, region: Option<&str>) -> String
         c.secret_access_key.expose(),
         c.session_token.expose()
     );
+    out.push_str(&format!("aws_account_id = {}\n", c.account_id));
     if let Some(r) = region {
         out.push_str(&format!("region = {r}\n"));
     }
@@ -173,7 +176,11 @@ mod tests {
             (
                 "env",
                 env_lines(&c, region),
-                &["AWS_SECRET_ACCESS_KEY=s3cr\"et\n", "AWS_REGION=eu-west-1\n"],
+                &[
+                    "AWS_SECRET_ACCESS_KEY=s3cr\"et\n",
+                    "AWS_REGION=eu-west-1\n",
+                    "AWS_ACCOUNT_ID=111111111111\n",
+                ],
             ),
             (
                 "export-env",
@@ -181,6 +188,7 @@ mod tests {
                 &[
                     "export AWS_ACCESS_KEY_ID='ASIA1'\n",
                     "export AWS_CREDENTIAL_EXPIRATION='2026-11-28T11:00:00Z'\n",
+                    "export AWS_ACCOUNT_ID='111111111111'\n",
                 ],
             ),
             (
@@ -189,6 +197,7 @@ mod tests {
                 &[
                     "$Env:AWS_SESSION_TOKEN = 'tok'\n",
                     "$Env:AWS_DEFAULT_REGION = 'eu-west-1'\n",
+                    "$Env:AWS_ACCOUNT_ID = '111111111111'\n",
                 ],
             ),
             (
@@ -197,6 +206,7 @@ mod tests {
                 &[
                     "[prod]\n",
                     "aws_secret_access_key = s3cr\"et\n",
+                    "aws_account_id = 111111111111\n",
                     "region = eu-west-1\n",
                 ],
             ),
@@ -212,7 +222,7 @@ mod tests {
             }
         }
         assert!(!export_env_lines(&c, None).contains("REGION"));
-        assert_eq!(env_lines(&c, None).lines().count(), 4);
+        assert_eq!(env_lines(&c, None).lines().count(), 5);
     }
 
     #[test]

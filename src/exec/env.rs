@@ -16,8 +16,11 @@ pub const MARKER: &str = "XACCT_ROLE_ARN";
 
 /// Removed from the command's environment whatever the mode (REFERENCE.md, "Environment
 /// for exec", plus the web identity variables, which the SDK chains read before the
-/// container endpoint, and a stale expiration from an outer exec).
+/// container endpoint, a stale expiration from an outer exec, and an inherited account id:
+/// the SDKs pair `AWS_ACCOUNT_ID` with the credentials for account-based endpoints, so
+/// another account's id must never reach a command holding account A's credentials).
 const REMOVED: &[&str] = &[
+    "AWS_ACCOUNT_ID",
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
@@ -83,7 +86,9 @@ pub fn plan<'k>(
                 "AWS_CREDENTIAL_EXPIRATION",
                 Secret::new(rfc3339(c.expiration)),
             ),
+            ("AWS_ACCOUNT_ID", Secret::new(c.account_id.clone())),
         ],
+        // No AWS_ACCOUNT_ID: the endpoint serves `AccountId` with each set of credentials.
         Mode::Server { url, token } => vec![
             ("AWS_CONTAINER_CREDENTIALS_FULL_URI", Secret::new(*url)),
             ("AWS_CONTAINER_AUTHORIZATION_TOKEN", (*token).clone()),
@@ -152,6 +157,7 @@ mod tests {
             ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", true),
             ("AWS_WEB_IDENTITY_TOKEN_FILE", true),
             ("AWS_ROLE_ARN", true),
+            ("AWS_ACCOUNT_ID", true),
             ("AWS_ENDPOINT_URL", false),
             ("AWS_CONFIG_FILE", false),
             ("AWS_SHARED_CREDENTIALS_FILE", false),
@@ -195,6 +201,7 @@ mod tests {
                 "AWS_SECRET_ACCESS_KEY",
                 "AWS_SESSION_TOKEN",
                 "AWS_CREDENTIAL_EXPIRATION",
+                "AWS_ACCOUNT_ID",
                 "AWS_REGION",
                 "AWS_DEFAULT_REGION",
                 "XACCT_ROLE_ARN",
@@ -207,6 +214,7 @@ mod tests {
             value(&p, "AWS_CREDENTIAL_EXPIRATION"),
             Some("2033-05-18T03:33:20Z")
         );
+        assert_eq!(value(&p, "AWS_ACCOUNT_ID"), Some("111111111111"));
         assert_eq!(value(&p, "AWS_DEFAULT_REGION"), Some("eu-west-1"));
         assert_eq!(value(&p, MARKER), Some(role));
     }

@@ -22,6 +22,7 @@ fn expected(w: &World) -> BTreeMap<&'static str, String> {
         ("AWS_SECRET_ACCESS_KEY", s("SecretAccessKey")),
         ("AWS_SESSION_TOKEN", s("SessionToken")),
         ("AWS_CREDENTIAL_EXPIRATION", s("Expiration")),
+        ("AWS_ACCOUNT_ID", s("AccountId")),
         ("AWS_REGION", "us-east-1".into()),
         ("AWS_DEFAULT_REGION", "us-east-1".into()),
     ])
