@@ -10,7 +10,9 @@ use aws_types::os_shim_internal::{Env, Fs};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// The profile keys xacct reads. `aws_access_key_id` only marks a profile as having keys.
+/// The profile keys xacct reads. `aws_access_key_id` only marks a profile as having keys;
+/// the web identity and SSO keys are read only to warn that `[default]` would shadow the
+/// `exec --server` endpoint.
 pub const KEYS: &[&str] = &[
     "role_arn",
     "source_profile",
@@ -25,6 +27,10 @@ pub const KEYS: &[&str] = &[
     "mfa_serial",
     "source_identity",
     "session_tags",
+    "web_identity_token_file",
+    "sso_session",
+    "sso_start_url",
+    "sso_account_id",
 ];
 
 /// `AWS_CONFIG_FILE`, else `~/.aws/config`.

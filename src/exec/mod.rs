@@ -55,16 +55,37 @@ pub fn pick_command(
     }
 }
 
-/// The SDK chains (botocore, the Rust, Go and Java SDKs) read the `[default]` profile
-/// before the container endpoint: keys, a role or a credential_process there would
-/// silently win over xacct's refreshing credentials.
+/// The `[default]` keys that make an SDK's credential chain stop before the container
+/// endpoint: static keys, a role (with either kind of source), a credential_process, web
+/// identity and SSO. The chains (botocore, the Rust, Go, Java and JS SDKs) read the
+/// shared files before the endpoint, so any of these would silently win over xacct's
+/// refreshing credentials.
+pub const SHADOWING_KEYS: &[&str] = &[
+    "aws_access_key_id",
+    "role_arn",
+    "credential_process",
+    "credential_source",
+    "source_profile",
+    "web_identity_token_file",
+    "sso_session",
+    "sso_start_url",
+    "sso_account_id",
+];
+
+/// One warning naming every shadowing key `[default]` has, or none.
 pub fn default_profile_shadows_endpoint(profiles: &Profiles) -> Option<String> {
     let default = profiles.profiles.get("default")?;
-    let key = ["aws_access_key_id", "role_arn", "credential_process"]
-        .into_iter()
-        .find(|k| default.contains_key(*k))?;
+    let keys: Vec<&str> = SHADOWING_KEYS
+        .iter()
+        .copied()
+        .filter(|k| default.contains_key(*k))
+        .collect();
+    if keys.is_empty() {
+        return None;
+    }
     Some(format!(
-        "the [default] profile has {key}: AWS SDKs use it before the --server endpoint, so the command may not get the role's credentials; remove it from this user's AWS files or run without --server"
+        "the [default] profile has {}: AWS SDKs use it before the --server endpoint, so the command may not get the role's credentials; remove it from this user's AWS files or run without --server",
+        keys.join(", ")
     ))
 }
 

@@ -32,6 +32,30 @@ fn default_profile_table() {
 }
 
 #[test]
+fn every_shadowing_key_is_loaded_from_the_profile_files_and_named_together() {
+    for key in SHADOWING_KEYS {
+        assert!(
+            crate::aws::profile::KEYS.contains(key),
+            "{key} is not loaded"
+        );
+    }
+    let mut p = Profiles::default();
+    p.profiles.insert(
+        "default".into(),
+        [
+            ("sso_session", "x"),
+            ("region", "x"),
+            ("source_profile", "y"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect(),
+    );
+    let msg = default_profile_shadows_endpoint(&p).unwrap();
+    assert!(msg.contains("has source_profile, sso_session:"), "{msg}");
+}
+
+#[test]
 fn nesting_table() {
     // (marker, --allow-nested, refused)
     let table = [
