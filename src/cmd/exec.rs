@@ -10,10 +10,12 @@
 //! the first AssumeRole, so a broken cron line fails fast with exit 2.
 
 use crate::cli::{ExecArgs, StoreKind};
+use crate::creds::Credentials;
 use crate::error::Error;
 use crate::exec::env::{self as exec_env, ChildEnv, MARKER, Mode};
 use crate::exec::{
-    check_nesting, check_program, child, default_profile_shadows_endpoint, pick_command, server,
+    check_nesting, check_program, child, default_profile_shadows_endpoint, pick_command, refresh,
+    server,
 };
 use crate::provider;
 use crate::settings::{self, Settings};
@@ -43,7 +45,7 @@ pub fn run(args: &ExecArgs, kind: StoreKind) -> Result<ExitCode, Error> {
     // every request.
     settings.warnings.clear();
     let code = if args.server {
-        run_server(settings, kind, &program, &argv)?
+        run_server(settings, got.credentials, kind, &program, &argv)?
     } else {
         let plan = plan_env(&Mode::Static(&got.credentials), &settings);
         run_static(&program, &argv, &plan)?
@@ -106,6 +108,7 @@ fn run_static(program: &OsStr, argv: &[OsString], plan: &ChildEnv) -> Result<u8,
 /// its exit code once it has exited and the endpoint is closed.
 fn run_server(
     settings: Settings,
+    seed: Credentials,
     kind: StoreKind,
     program: &OsStr,
     argv: &[OsString],
@@ -114,11 +117,28 @@ fn run_server(
         // Handlers first: a signal that arrives once the child runs must be forwarded, not
         // kill xacct and orphan the child.
         let mut signals = child::Signals::install()?;
+        let margin = settings.margin;
+        let holder = refresh::Holder::new(seed, settings.min_validity);
         let settings = Arc::new(settings);
-        let for_fetch = settings.clone();
-        let fetch: Arc<server::Fetch> =
-            Arc::new(move || provider::obtain(&for_fetch, kind).map(|got| got.credentials));
-        let endpoint = server::start(fetch).await?;
+        let for_refresh = settings.clone();
+        let refresh_fn: Arc<refresh::Refresh> = Arc::new(move |stale_margin| {
+            // The keys in hand count as stale, and a failure is an error rather than the
+            // cached entry served again (`expiry::plan`'s fallback): the endpoint keeps
+            // serving what it holds, and warns once, itself.
+            let s = Settings {
+                margin: stale_margin,
+                min_validity: stale_margin,
+                ..(*for_refresh).clone()
+            };
+            provider::obtain(&s, kind).map(|got| got.credentials)
+        });
+        let refresher = tokio::spawn(refresh::run(
+            holder.clone(),
+            refresh_fn,
+            margin,
+            crate::ui::warn,
+        ));
+        let endpoint = server::start(holder).await?;
         let plan = plan_env(
             &Mode::Server {
                 url: &endpoint.url,
@@ -132,6 +152,7 @@ fn run_server(
         let status = child::run_child(cmd, &mut signals, program).await;
         // The endpoint lives exactly as long as the command.
         endpoint.close();
+        refresher.abort();
         status
     })??;
     Ok(child::exit_code(status))

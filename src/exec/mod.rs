@@ -2,6 +2,7 @@
 //!
 //! - `env`: the child's environment (pure: what to remove, what to set);
 //! - `server`: the loopback credential endpoint of `--server` mode;
+//! - `refresh`: the credentials that endpoint holds in memory and renews ahead of expiry;
 //! - `child`: the child process of `--server` mode, its signals and exit code.
 //!
 //! This module also holds the checks that need no network (nesting, the command), so a
@@ -10,6 +11,7 @@
 
 pub mod child;
 pub mod env;
+pub mod refresh;
 pub mod server;
 
 use crate::error::Error;

@@ -3,11 +3,19 @@
 //!
 //! Bound to 127.0.0.1 only (the SDKs accept plain http for loopback hosts only), on a
 //! port the OS picks. Every request must carry the token given to the child in
-//! `AWS_CONTAINER_AUTHORIZATION_TOKEN`; any other local process is refused. Each request
-//! asks `fetch` (the keyring cache + single-flight path), so the child gets refreshed
-//! credentials for as long as it runs. HTTP is hyper's, not hand-parsed.
+//! `AWS_CONTAINER_AUTHORIZATION_TOKEN`; any other local process is refused. Requests are
+//! answered from the credentials in memory (`refresh::Holder`), which a background task
+//! renews ahead of expiry, so a request never waits on STS. HTTP is hyper's, not
+//! hand-parsed.
+//!
+//! At most `MAX_CONNECTIONS` connections are open at once, so a local process cannot use
+//! up xacct's file descriptors (and with them the keyring and lock-file opens). When the
+//! cap is reached a new connection closes the oldest idle one: answers come from memory,
+//! so an idle connection is one a client keeps for later (it reconnects), and a flood of
+//! idle connections cannot lock the child out.
 
-use crate::creds::{Credentials, Secret};
+use super::refresh::Holder;
+use crate::creds::Secret;
 use crate::error::Error;
 use crate::output;
 use bytes::Bytes;
@@ -15,8 +23,10 @@ use http_body_util::Full;
 use hyper::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
+use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use subtle::ConstantTimeEq;
 
@@ -26,9 +36,8 @@ const TOKEN_BYTES: usize = 32;
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
 /// The path of the endpoint's URL.
 const PATH: &str = "/";
-
-/// How the endpoint gets credentials; blocking (keyring, file lock, STS).
-pub type Fetch = dyn Fn() -> Result<Credentials, Error> + Send + Sync;
+/// Open connections at most; an SDK uses one or a few.
+pub const MAX_CONNECTIONS: usize = 64;
 
 /// A fresh token: `TOKEN_BYTES` from the OS RNG, hex-encoded.
 pub fn new_token() -> Result<Secret, Error> {
@@ -79,9 +88,9 @@ impl Drop for Endpoint {
     }
 }
 
-/// Binds 127.0.0.1 on a free port and serves `fetch` until closed. Call inside a tokio
-/// runtime with the `net` driver.
-pub async fn start(fetch: Arc<Fetch>) -> Result<Endpoint, Error> {
+/// Binds 127.0.0.1 on a free port and answers from `holder` until closed. Call inside a
+/// tokio runtime with the `net` driver.
+pub async fn start(holder: Arc<Holder>) -> Result<Endpoint, Error> {
     let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .await
         .map_err(|e| Error::Runtime(format!("cannot listen on 127.0.0.1: {e}")))?;
@@ -91,35 +100,9 @@ pub async fn start(fetch: Arc<Fetch>) -> Result<Endpoint, Error> {
     let token = new_token()?;
     let state = Arc::new(State {
         token: token.clone(),
-        fetch,
+        holder,
     });
-    let accept = tokio::spawn(async move {
-        loop {
-            let stream = match listener.accept().await {
-                Ok((stream, _)) => stream,
-                Err(e) => {
-                    // Out of file descriptors and the like: transient; pause so the loop
-                    // does not spin, and keep serving (the child may retry).
-                    crate::ui::warn(&format!("credential endpoint: accept failed: {e}"));
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            };
-            let state = state.clone();
-            tokio::spawn(async move {
-                let svc = hyper::service::service_fn(move |req| {
-                    let state = state.clone();
-                    async move { Ok::<_, std::convert::Infallible>(handle(req, &state).await) }
-                });
-                // A client that hangs up mid-request is its own problem: nothing to report.
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .timer(TokioTimer::new())
-                    .header_read_timeout(HEADER_READ_TIMEOUT)
-                    .serve_connection(TokioIo::new(stream), svc)
-                    .await;
-            });
-        }
-    });
+    let accept = tokio::spawn(accept_loop(listener, state));
     Ok(Endpoint {
         url: format!("http://{addr}{PATH}"),
         token,
@@ -128,9 +111,107 @@ pub async fn start(fetch: Arc<Fetch>) -> Result<Endpoint, Error> {
     })
 }
 
+/// The open connections, oldest first, each with whether it is answering a request.
+#[derive(Default)]
+struct Conns {
+    next: u64,
+    open: BTreeMap<u64, (tokio::task::AbortHandle, Arc<AtomicBool>)>,
+    warned: bool,
+}
+
+impl Conns {
+    /// Makes room for one more connection: closes the oldest idle one when at the cap.
+    /// False when every open connection is busy (the new one is then refused).
+    fn make_room(&mut self) -> bool {
+        if self.open.len() < MAX_CONNECTIONS {
+            return true;
+        }
+        if !self.warned {
+            self.warned = true;
+            crate::ui::warn(&format!(
+                "credential endpoint: {MAX_CONNECTIONS} connections open; closing the oldest idle ones from now on"
+            ));
+        }
+        let idle = self
+            .open
+            .iter()
+            .find(|(_, (_, busy))| !busy.load(Ordering::Relaxed))
+            .map(|(id, _)| *id);
+        match idle.and_then(|id| self.open.remove(&id)) {
+            Some((task, _)) => {
+                task.abort();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>) {
+    let conns = Arc::new(Mutex::new(Conns::default()));
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // Out of file descriptors and the like: transient; pause so the loop
+                // does not spin, and keep serving (the child may retry).
+                crate::ui::warn(&format!("credential endpoint: accept failed: {e}"));
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let mut guard = conns.lock().unwrap_or_else(|p| p.into_inner());
+        if !guard.make_room() {
+            continue; // dropping the stream closes it
+        }
+        let id = guard.next;
+        guard.next += 1;
+        let busy = Arc::new(AtomicBool::new(false));
+        let task = tokio::spawn(serve_connection(
+            stream,
+            state.clone(),
+            busy.clone(),
+            conns.clone(),
+            id,
+        ));
+        // The task cannot run before this returns (one thread; the lock is held).
+        guard.open.insert(id, (task.abort_handle(), busy));
+    }
+}
+
+async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    state: Arc<State>,
+    busy: Arc<AtomicBool>,
+    conns: Arc<Mutex<Conns>>,
+    id: u64,
+) {
+    let svc = hyper::service::service_fn(move |req| {
+        let state = state.clone();
+        let busy = busy.clone();
+        async move {
+            busy.store(true, Ordering::Relaxed);
+            let resp = handle(req, &state).await;
+            busy.store(false, Ordering::Relaxed);
+            Ok::<_, std::convert::Infallible>(resp)
+        }
+    });
+    // A client that hangs up mid-request is its own problem: nothing to report.
+    let _ = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .serve_connection(TokioIo::new(stream), svc)
+        .await;
+    conns
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .open
+        .remove(&id);
+}
+
 struct State {
     token: Secret,
-    fetch: Arc<Fetch>,
+    holder: Arc<Holder>,
 }
 
 async fn handle<B>(req: Request<B>, state: &State) -> Response<Full<Bytes>> {
@@ -151,21 +232,9 @@ async fn handle<B>(req: Request<B>, state: &State) -> Response<Full<Bytes>> {
     if req.uri().path() != PATH {
         return error(StatusCode::NOT_FOUND, "no such path; use /");
     }
-    let fetch = state.fetch.clone();
-    // The provider blocks (keyring, file lock, STS on its own runtime): keep it off the
-    // runtime's threads.
-    match tokio::task::spawn_blocking(move || fetch()).await {
-        Ok(Ok(creds)) => json(StatusCode::OK, output::ecs_json(&creds)),
-        Ok(Err(e)) => {
-            crate::ui::warn(&format!("credential endpoint: {e}"));
-            error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())
-        }
-        Err(e) => {
-            crate::ui::warn(&format!(
-                "credential endpoint: the refresh task failed: {e}"
-            ));
-            error(StatusCode::INTERNAL_SERVER_ERROR, "the refresh task failed")
-        }
+    match state.holder.for_request(chrono::Utc::now).await {
+        Ok(creds) => json(StatusCode::OK, output::ecs_json(&creds)),
+        Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, &e.0),
     }
 }
 
@@ -218,28 +287,38 @@ mod tests {
         }
     }
 
-    fn fake_creds() -> Credentials {
-        crate::testing::creds("FAKE")
-    }
-
     #[test]
     fn handler_status_table() {
-        let ok: Arc<Fetch> = Arc::new(|| Ok(fake_creds()));
-        let failing: Arc<Fetch> = Arc::new(|| Err(Error::Aws("access denied".into())));
+        let now = chrono::Utc::now();
+        let valid = Holder::new(crate::testing::creds("FAKE"), 600);
+        let expired = Holder::new(
+            crate::creds::Credentials {
+                expiration: now - chrono::TimeDelta::seconds(1),
+                ..crate::testing::creds("OLD")
+            },
+            600,
+        );
         let token = Secret::new("tok");
-        // (fetch, method, path, Authorization, status, body contains)
+        // (holder, method, path, Authorization, status, body contains)
         let table = [
-            (&ok, "GET", "/", Some("tok"), 200, "ASIAFAKE"),
-            (&ok, "GET", "/", None, 401, "missing"),
-            (&ok, "GET", "/", Some("nope"), 403, "wrong"),
-            (&ok, "POST", "/", Some("tok"), 405, "GET"),
-            (&ok, "GET", "/x", Some("tok"), 404, "path"),
-            (&failing, "GET", "/", Some("tok"), 500, "access denied"),
+            (&valid, "GET", "/", Some("tok"), 200, "ASIAFAKE"),
+            (&valid, "GET", "/", None, 401, "missing"),
+            (&valid, "GET", "/", Some("nope"), 403, "wrong"),
+            (&valid, "POST", "/", Some("tok"), 405, "GET"),
+            (&valid, "GET", "/x", Some("tok"), 404, "path"),
+            (
+                &expired,
+                "GET",
+                "/",
+                Some("tok"),
+                503,
+                "\"message\":\"the credentials expired",
+            ),
         ];
-        for (fetch, method, path, auth, status, want) in table {
+        for (holder, method, path, auth, status, want) in table {
             let state = State {
                 token: token.clone(),
-                fetch: (*fetch).clone(),
+                holder: (*holder).clone(),
             };
             let mut req = Request::builder().method(method).uri(path);
             if let Some(a) = auth {
@@ -253,6 +332,10 @@ mod tests {
                 .to_bytes();
             let body = String::from_utf8_lossy(&body);
             assert!(body.contains(want), "{method} {path} {auth:?}: {body}");
+            let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+            if status != 200 {
+                assert!(v["code"].is_string() && v["message"].is_string(), "{body}");
+            }
         }
     }
 }
