@@ -228,6 +228,16 @@ pub struct ExecArgs {
     #[arg(long)]
     pub allow_nested: bool,
 
+    /// Internal: run as the child of `exec --server` process PID (set the parent-death
+    /// signal, then replace this process with the command). Not for people.
+    #[arg(long, value_name = "PID", hide = true)]
+    pub child_of: Option<u32>,
+
+    /// Internal, with --child-of: make this process group the terminal's foreground
+    /// group before starting the command.
+    #[arg(long, hide = true, requires = "child_of")]
+    pub take_terminal: bool,
+
     /// The command and its arguments, after `--` (default: $SHELL, when stdin is a terminal).
     #[arg(value_name = "CMD", trailing_var_arg = true, value_parser = clap::value_parser!(std::ffi::OsString))]
     pub command: Vec<std::ffi::OsString>,

@@ -25,6 +25,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 pub fn run(args: &ExecArgs, kind: StoreKind) -> Result<ExitCode, Error> {
+    if let Some(parent) = args.child_of {
+        return child_of(parent, args);
+    }
     check_nesting(std::env::var_os(MARKER).as_deref(), args.allow_nested)?;
     let (program, argv) = pick_command(
         &args.command,
@@ -52,6 +55,19 @@ pub fn run(args: &ExecArgs, kind: StoreKind) -> Result<ExitCode, Error> {
     };
     // The command's exit status is xacct's: its code, or 128+N when signal N killed it.
     Ok(ExitCode::from(code))
+}
+
+/// The trampoline (`exec::trampoline`): the child of `exec --server` becoming the command.
+#[cfg(unix)]
+fn child_of(parent: u32, args: &ExecArgs) -> Result<ExitCode, Error> {
+    crate::exec::trampoline::run(parent, args.take_terminal, &args.command)
+}
+
+#[cfg(not(unix))]
+fn child_of(_parent: u32, _args: &ExecArgs) -> Result<ExitCode, Error> {
+    Err(Error::Usage(
+        "--child-of is internal to exec --server on Unix".into(),
+    ))
 }
 
 /// The environment changes for the command, from this process's environment.
@@ -113,7 +129,7 @@ fn run_server(
     program: &OsStr,
     argv: &[OsString],
 ) -> Result<u8, Error> {
-    let status = crate::rt::block_on(async {
+    let code = crate::rt::block_on(async {
         // Handlers first: a signal that arrives once the child runs must be forwarded, not
         // kill xacct and orphan the child.
         let mut signals = child::Signals::install()?;
@@ -146,16 +162,15 @@ fn run_server(
             },
             &settings,
         );
-        let mut cmd = tokio::process::Command::new(program);
-        cmd.args(argv);
+        let mut cmd = child::command(program, argv)?;
         apply_env!(cmd, plan);
-        let status = child::run_child(cmd, &mut signals, program).await;
+        let code = child::run_child(cmd, &mut signals, program).await;
         // The endpoint lives exactly as long as the command.
         endpoint.close();
         refresher.abort();
-        status
+        code
     })??;
-    Ok(child::exit_code(status))
+    Ok(code)
 }
 
 #[cfg(test)]

@@ -1,9 +1,39 @@
 //! The command as a child process of `exec --server`: started with the endpoint's
-//! environment, sent every terminating signal xacct receives, and waited for.
+//! environment, sent each signal exactly once, waited for, and its exit code passed on.
 //!
-//! A terminal's Ctrl-C reaches both (same process group) and is forwarded too: a second
-//! SIGINT is what a shell user pressing Ctrl-C twice would send anyway, and a `kill` aimed
-//! at xacct alone (cron, systemd, a CI runner) must still reach the command.
+//! # Signals: sudo's approach, not `system()`'s
+//!
+//! A signal meant for the command comes either to the whole process group (a terminal's
+//! Ctrl-C, a supervisor's `kill -- -PGID`) or to xacct alone (`kill PID`, systemd's
+//! `KillMode=process`). If xacct and the command shared a process group, xacct could not
+//! tell the two apart (both arrive as the same signal; `si_code` is SI_USER for both
+//! kills), so forwarding would deliver a group signal twice (Terraform reads two
+//! interrupts as "exit now, state may be lost") and not forwarding would lose the
+//! targeted one.
+//!
+//! - POSIX `system()` keeps the command in the caller's group and ignores SIGINT and
+//!   SIGQUIT while it waits: right for Ctrl-C, but a `kill -INT` aimed at xacct alone
+//!   would then never reach the command.
+//! - sudo runs the command in its own process group and relays the signals it receives.
+//!   Nothing reaches the command twice: a signal to xacct's group or to xacct reaches
+//!   only xacct, which relays it once; a signal to the command's group reaches only the
+//!   command.
+//!
+//! xacct does what sudo does. The command starts in a new process group (`trampoline`),
+//! and xacct relays INT, TERM, HUP, QUIT, USR1, USR2 and ALRM to it. Because the command
+//! is no longer in the terminal's foreground group, an interactive run (stdin a terminal
+//! whose foreground group is xacct's) hands the terminal to the command's group, so the
+//! command reads from it and gets the terminal's Ctrl-C and Ctrl-Z directly. When the
+//! command stops (Ctrl-Z), xacct takes the terminal back and stops itself with the same
+//! signal, so the shell sees a stopped job; on `fg` it hands the terminal over again and
+//! continues the command. After the command exits, xacct takes the terminal back.
+//!
+//! Unlike sudo, xacct does not check who sent a signal (tokio does not expose
+//! `si_pid`), so a command that signals its own parent gets that signal back.
+//!
+//! On Linux the command also gets SIGTERM if xacct dies (PR_SET_PDEATHSIG, set in the
+//! `trampoline`), so `kill -9` of xacct never leaves a command running against a dead
+//! endpoint. xacct exits with the command's code, or 128+N when signal N killed it.
 
 use crate::error::Error;
 use std::ffi::OsStr;
@@ -26,102 +56,19 @@ pub fn exit_code(status: ExitStatus) -> u8 {
     crate::error::EXIT_FAILURE
 }
 
-/// Starts `cmd` and waits for it, forwarding signals; the child's status.
-pub async fn run_child(
-    mut cmd: tokio::process::Command,
-    signals: &mut Signals,
-    program: &OsStr,
-) -> Result<ExitStatus, Error> {
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| Error::Runtime(format!("cannot run {:?}: {e}", program.to_string_lossy())))?;
-    loop {
-        tokio::select! {
-            status = child.wait() => {
-                return status.map_err(|e| Error::Runtime(format!("cannot wait for the command: {e}")));
-            }
-            sig = signals.recv() => {
-                // `id()` is None once the child is reaped: never signal a recycled pid.
-                if let Some(pid) = child.id() {
-                    forward(pid, sig);
-                }
-            }
-        }
-    }
-}
+#[cfg(unix)]
+pub use unix::{Signals, command, run_child};
 
 #[cfg(unix)]
-pub use unix::Signals;
-
-#[cfg(unix)]
-mod unix {
-    use crate::error::Error;
-    use tokio::signal::unix::{Signal, SignalKind, signal};
-
-    /// The forwarded signals: SIGINT, SIGTERM, SIGHUP, SIGQUIT.
-    pub struct Signals {
-        streams: Vec<(Signal, rustix::process::Signal)>,
-    }
-
-    impl Signals {
-        /// Installs the handlers (from now on these signals no longer kill xacct).
-        pub fn install() -> Result<Signals, Error> {
-            let kinds = [
-                (SignalKind::interrupt(), rustix::process::Signal::INT),
-                (SignalKind::terminate(), rustix::process::Signal::TERM),
-                (SignalKind::hangup(), rustix::process::Signal::HUP),
-                (SignalKind::quit(), rustix::process::Signal::QUIT),
-            ];
-            let mut streams = Vec::with_capacity(kinds.len());
-            for (kind, sig) in kinds {
-                let s = signal(kind)
-                    .map_err(|e| Error::Runtime(format!("cannot install a signal handler: {e}")))?;
-                streams.push((s, sig));
-            }
-            Ok(Signals { streams })
-        }
-
-        /// The next signal received.
-        pub async fn recv(&mut self) -> rustix::process::Signal {
-            std::future::poll_fn(|cx| {
-                for (stream, sig) in &mut self.streams {
-                    if let std::task::Poll::Ready(Some(())) = stream.poll_recv(cx) {
-                        return std::task::Poll::Ready(*sig);
-                    }
-                }
-                std::task::Poll::Pending
-            })
-            .await
-        }
-    }
-
-    pub fn forward(pid: u32, sig: rustix::process::Signal) {
-        let Some(pid) = i32::try_from(pid)
-            .ok()
-            .and_then(rustix::process::Pid::from_raw)
-        else {
-            return;
-        };
-        if let Err(e) = rustix::process::kill_process(pid, sig) {
-            // ESRCH: the child exited between the wait and the signal; nothing to do.
-            if e != rustix::io::Errno::SRCH {
-                crate::ui::warn(&format!(
-                    "cannot forward signal {sig:?} to the command: {e}"
-                ));
-            }
-        }
-    }
-}
-
-#[cfg(unix)]
-use unix::forward;
+mod unix;
 
 #[cfg(not(unix))]
-pub use other::Signals;
+pub use other::{Signals, command, run_child};
 
 #[cfg(not(unix))]
 mod other {
     use crate::error::Error;
+    use std::ffi::{OsStr, OsString};
 
     /// Ctrl-C reaches every process of the console; nothing to forward.
     pub struct Signals;
@@ -130,17 +77,45 @@ mod other {
         pub fn install() -> Result<Signals, Error> {
             Ok(Signals)
         }
-        pub async fn recv(&mut self) {
-            // Swallow Ctrl-C so xacct outlives the child and reports its code.
-            let _ = tokio::signal::ctrl_c().await;
-        }
     }
 
-    pub fn forward(_pid: u32, _sig: ()) {}
+    /// The command itself.
+    pub fn command(program: &OsStr, argv: &[OsString]) -> Result<std::process::Command, Error> {
+        let mut cmd = std::process::Command::new(program);
+        cmd.args(argv);
+        Ok(cmd)
+    }
+
+    /// Runs the command and waits for it, swallowing Ctrl-C so xacct outlives the child
+    /// and reports its code.
+    pub async fn run_child(
+        mut cmd: std::process::Command,
+        _signals: &mut Signals,
+        program: &OsStr,
+    ) -> Result<u8, Error> {
+        let mut child = cmd.spawn().map_err(|e| {
+            Error::Runtime(format!("cannot run {:?}: {e}", program.to_string_lossy()))
+        })?;
+        let wait = tokio::task::spawn_blocking(move || child.wait());
+        tokio::pin!(wait);
+        loop {
+            tokio::select! {
+                status = &mut wait => {
+                    let status = status
+                        .map_err(|e| Error::Runtime(format!("cannot wait for the command: {e}")))?
+                        .map_err(|e| Error::Runtime(format!("cannot wait for the command: {e}")))?;
+                    return Ok(super::exit_code(status));
+                }
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+    }
 }
 
-#[cfg(not(unix))]
-use other::forward;
+/// Shown when the command cannot be started.
+fn cannot_run(program: &OsStr, e: impl std::fmt::Display) -> Error {
+    Error::Runtime(format!("cannot run {:?}: {e}", program.to_string_lossy()))
+}
 
 #[cfg(all(test, unix))]
 mod tests {

@@ -3,7 +3,9 @@
 //! - `env`: the child's environment (pure: what to remove, what to set);
 //! - `server`: the loopback credential endpoint of `--server` mode;
 //! - `refresh`: the credentials that endpoint holds in memory and renews ahead of expiry;
-//! - `child`: the child process of `--server` mode, its signals and exit code.
+//! - `child`: the child process of `--server` mode, its signals and exit code;
+//! - `trampoline` and `tty` (Unix): the child's first moments (parent-death signal,
+//!   terminal handoff) and the terminal's foreground process group.
 //!
 //! This module also holds the checks that need no network (nesting, the command), so a
 //! broken cron line fails with exit 2 before the first AssumeRole. The command itself
@@ -13,6 +15,10 @@ pub mod child;
 pub mod env;
 pub mod refresh;
 pub mod server;
+#[cfg(unix)]
+pub mod trampoline;
+#[cfg(unix)]
+pub mod tty;
 
 use crate::error::Error;
 use crate::settings::Profiles;
