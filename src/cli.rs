@@ -331,6 +331,12 @@ pub struct RoleArgs {
     #[arg(long, value_name = "ARN")]
     pub mfa_serial: Option<String>,
 
+    /// How long an MFA session (GetSessionToken) lasts: the code is needed once per
+    /// session, and every role session is assumed from it (profile key
+    /// mfa_session_duration; 15m..36h, default 12h).
+    #[arg(long, value_name = "D")]
+    pub mfa_session_duration: Option<String>,
+
     /// The MFA device's current 6-digit code; without it xacct asks on /dev/tty, and only
     /// when the cache cannot answer. Never read from stdin.
     ///

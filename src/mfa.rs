@@ -1,4 +1,4 @@
-//! The MFA code: from `--token-code`, else asked for on the controlling terminal.
+//! The MFA code, when `--token-code` gave none: asked for on the controlling terminal.
 //!
 //! Never from stdin: under `credential_process` stdin belongs to the SDK that runs xacct,
 //! and a cron job has nothing there. Asked for lazily (only when the cache misses), so a
@@ -8,21 +8,11 @@
 
 use crate::creds::Secret;
 use crate::error::Error;
-use crate::settings::Settings;
 use crate::settings::session::check_token_code;
 use std::io::{BufRead, BufReader, Read, Write};
 
 /// The terminal to ask on (Unix: the process's controlling terminal).
 const TTY: &str = "/dev/tty";
-
-/// `s` with its token code filled in when it has an MFA serial and no code yet.
-pub fn with_token_code(s: &Settings) -> Result<Settings, Error> {
-    let mut s = s.clone();
-    if let (Some(serial), None) = (&s.mfa_serial, &s.token_code) {
-        s.token_code = Some(ask(serial)?);
-    }
-    Ok(s)
-}
 
 fn no_terminal(serial: &str) -> Error {
     Error::Usage(format!(
@@ -30,8 +20,9 @@ fn no_terminal(serial: &str) -> Error {
     ))
 }
 
-/// Prompts on /dev/tty and reads one line (at most 64 bytes: a code is 6).
-fn ask(serial: &str) -> Result<Secret, Error> {
+/// Prompts on /dev/tty and reads one line (at most 64 bytes: a code is 6). Called only
+/// when an MFA session must be started (`provider::mfa_session`).
+pub fn ask(serial: &str) -> Result<Secret, Error> {
     let tty = std::fs::OpenOptions::new()
         .read(true)
         .write(true)

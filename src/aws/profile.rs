@@ -27,6 +27,7 @@ pub const KEYS: &[&str] = &[
     "mfa_serial",
     "source_identity",
     "session_tags",
+    "mfa_session_duration",
     "web_identity_token_file",
     "sso_session",
     "sso_start_url",

@@ -1,5 +1,5 @@
-//! STS AssumeRole behind a narrow trait, and its SDK adapter. Thin: the request in, the
-//! credentials or an `AwsFailure` out. The logic around the call (the role-chaining retry,
+//! STS AssumeRole and GetSessionToken behind a narrow trait, and its SDK adapter. Thin:
+//! the request in, the credentials or an `AwsFailure` out. The logic around the call (the role-chaining retry,
 //! the error wording) is the provider's (`provider::assume`).
 
 use super::config::{self, Target};
@@ -15,14 +15,20 @@ pub struct AssumeRoleRequest {
     pub session_name: String,
     pub duration: u32,
     pub external_id: Option<String>,
-    pub serial_number: Option<String>,
-    /// The MFA code; boxed so a `{:?}` of the request never shows it.
-    pub token_code: Option<Secret>,
     pub source_identity: Option<String>,
     pub tags: Vec<(String, String)>,
 }
 
-/// The one STS call the provider needs.
+/// What GetSessionToken is asked for: an MFA session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionTokenRequest {
+    pub duration: u32,
+    pub serial_number: String,
+    /// The MFA code; boxed so a `{:?}` of the request never shows it.
+    pub token_code: Secret,
+}
+
+/// The STS calls the provider needs.
 pub trait Sts {
     fn assume_role(
         &self,
@@ -34,6 +40,11 @@ pub trait Sts {
     fn source_is_role_session(&self) -> bool {
         false
     }
+
+    fn get_session_token(
+        &self,
+        req: &SessionTokenRequest,
+    ) -> impl Future<Output = Result<Credentials, AwsFailure>>;
 }
 
 /// The SDK adapter. Thin: builds the request, converts the answer.
@@ -89,29 +100,53 @@ impl Sts for SdkSts {
             .role_session_name(&req.session_name)
             .duration_seconds(req.duration as i32)
             .set_external_id(req.external_id.clone())
-            .set_serial_number(req.serial_number.clone())
-            .set_token_code(req.token_code.as_ref().map(|c| c.expose().to_string()))
             .set_source_identity(req.source_identity.clone())
             .set_tags((!tags.is_empty()).then_some(tags))
             .send()
             .await
             .map_err(sdk_failure)?;
-        let bad =
-            |what: &str| AwsFailure::other("BadResponse", format!("STS answered without {what}"));
-        let c = out.credentials().ok_or_else(|| bad("credentials"))?;
-        let exp = c.expiration();
-        let expiration = DateTime::from_timestamp(exp.secs(), exp.subsec_nanos())
-            .ok_or_else(|| bad("a valid expiration"))?;
         let account_id = crate::arn::RoleArn::parse(&req.role_arn)
             .map(|a| a.account().to_string())
             .unwrap_or_default();
-        Ok(Credentials {
-            access_key_id: c.access_key_id().to_string(),
-            secret_access_key: Secret::new(c.secret_access_key()),
-            session_token: Secret::new(c.session_token()),
-            expiration,
-            account_id,
-            assumed_role_arn: out.assumed_role_user().map(|u| u.arn().to_string()),
-        })
+        let mut c = convert(out.credentials(), account_id)?;
+        c.assumed_role_arn = out.assumed_role_user().map(|u| u.arn().to_string());
+        Ok(c)
     }
+
+    async fn get_session_token(
+        &self,
+        req: &SessionTokenRequest,
+    ) -> Result<Credentials, AwsFailure> {
+        let out = self
+            .client
+            .get_session_token()
+            .duration_seconds(req.duration as i32)
+            .serial_number(&req.serial_number)
+            .token_code(req.token_code.expose())
+            .send()
+            .await
+            .map_err(sdk_failure)?;
+        // The session acts as the source's own account, which only STS knows; it is never
+        // served, so none is recorded.
+        convert(out.credentials(), String::new())
+    }
+}
+
+fn convert(
+    c: Option<&aws_sdk_sts::types::Credentials>,
+    account_id: String,
+) -> Result<Credentials, AwsFailure> {
+    let bad = |what: &str| AwsFailure::other("BadResponse", format!("STS answered without {what}"));
+    let c = c.ok_or_else(|| bad("credentials"))?;
+    let exp = c.expiration();
+    let expiration = DateTime::from_timestamp(exp.secs(), exp.subsec_nanos())
+        .ok_or_else(|| bad("a valid expiration"))?;
+    Ok(Credentials {
+        access_key_id: c.access_key_id().to_string(),
+        secret_access_key: Secret::new(c.secret_access_key()),
+        session_token: Secret::new(c.session_token()),
+        expiration,
+        account_id,
+        assumed_role_arn: None,
+    })
 }

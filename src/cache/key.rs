@@ -61,8 +61,35 @@ pub fn cache_key(s: &Settings) -> String {
         credentials_file: s.credentials_file.as_deref(),
         instance_region: s.instance_region,
     };
-    let canonical = serde_json::to_vec(&inputs).expect("plain strings serialize");
-    let digest = Sha256::digest(&canonical);
+    hashed(&serde_json::to_vec(&inputs).expect("plain strings serialize"))
+}
+
+#[derive(Serialize)]
+struct MfaSessionInputs<'a> {
+    kind: &'static str,
+    source: String,
+    mfa_serial: &'a str,
+    endpoint: Option<&'a str>,
+}
+
+/// The key of the MFA session the role is assumed from, when it has an `mfa_serial`:
+/// `v1-<sha256 hex>` of the source and the serial (as aws-vault keys its session), plus
+/// the STS endpoint, so a test endpoint's session is never sent to another one. Every
+/// role assumed with the same source and device shares the session, and so one code.
+pub fn mfa_session_key(s: &Settings) -> Option<String> {
+    let inputs = MfaSessionInputs {
+        kind: "mfa-session",
+        source: s.source.cache_id(),
+        mfa_serial: s.mfa_serial.as_deref()?,
+        endpoint: s.endpoint.as_deref(),
+    };
+    Some(hashed(
+        &serde_json::to_vec(&inputs).expect("plain strings serialize"),
+    ))
+}
+
+fn hashed(canonical: &[u8]) -> String {
+    let digest = Sha256::digest(canonical);
     let mut out = String::with_capacity(3 + 64);
     out.push_str(KEY_VERSION);
     out.push('-');
@@ -334,6 +361,40 @@ mod tests {
         let k1 = key_of(mfa("123456", &["a=1", "b=2"]), env.clone());
         let k2 = key_of(mfa("654321", &["b=2", "a=1"]), env);
         assert_eq!(k1, k2);
+    }
+
+    #[test]
+    fn the_mfa_session_key_is_the_source_and_serial_whatever_the_role() {
+        let env = EnvSnapshot::default();
+        let settings = |role: &str, serial: Option<&str>, source: &str| {
+            let mut p = Profiles::default();
+            p.profiles.insert(source.into(), Default::default());
+            let args = RoleArgs {
+                role_arn: Some(format!("arn:aws:iam::111111111111:role/{role}")),
+                source_profile: Some(source.into()),
+                mfa_serial: serial.map(str::to_string),
+                ..base()
+            };
+            resolve(&args, &p, &env).unwrap()
+        };
+        let alice = Some("arn:aws:iam::222222222222:mfa/alice");
+        let k = mfa_session_key(&settings("a", alice, "src")).unwrap();
+        assert_eq!(
+            mfa_session_key(&settings("b", alice, "src")),
+            Some(k.clone())
+        );
+        assert_ne!(
+            mfa_session_key(&settings("a", alice, "other")),
+            Some(k.clone())
+        );
+        let bob = Some("arn:aws:iam::222222222222:mfa/bob");
+        assert_ne!(mfa_session_key(&settings("a", bob, "src")), Some(k.clone()));
+        assert_ne!(
+            cache_key(&settings("a", alice, "src")),
+            k,
+            "not a role entry's key"
+        );
+        assert_eq!(mfa_session_key(&settings("a", None, "src")), None);
     }
 
     #[test]

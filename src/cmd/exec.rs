@@ -45,8 +45,11 @@ pub fn run(args: &ExecArgs, kind: StoreKind) -> Result<ExitCode, Error> {
     // Fail before starting the command when the role cannot be assumed at all.
     let got = provider::obtain(&settings, kind)?;
     // `obtain` has printed the settings' warnings; the endpoint must not repeat them on
-    // every request.
+    // every refresh. The MFA code has served (a code works once), and from now on the
+    // command owns the terminal: a refresh that needs a new code fails instead of asking.
     settings.warnings.clear();
+    settings.token_code = None;
+    settings.mfa_prompt = false;
     let code = if args.server {
         run_server(settings, got.credentials, kind, &program, &argv)?
     } else {
@@ -138,15 +141,7 @@ fn run_server(
         let settings = Arc::new(settings);
         let for_refresh = settings.clone();
         let refresh_fn: Arc<refresh::Refresh> = Arc::new(move |stale_margin| {
-            // The keys in hand count as stale, and a failure is an error rather than the
-            // cached entry served again (`expiry::plan`'s fallback): the endpoint keeps
-            // serving what it holds, and warns once, itself.
-            let s = Settings {
-                margin: stale_margin,
-                min_validity: stale_margin,
-                ..(*for_refresh).clone()
-            };
-            provider::obtain(&s, kind).map(|got| got.credentials)
+            provider::obtain_refresh(&for_refresh, kind, stale_margin).map(|got| got.credentials)
         });
         let refresher = tokio::spawn(refresh::run(
             holder.clone(),

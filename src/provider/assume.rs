@@ -18,21 +18,21 @@ pub fn request(s: &Settings) -> AssumeRoleRequest {
         session_name: s.session_name.clone(),
         duration: s.duration,
         external_id: s.external_id.clone(),
-        serial_number: s.mfa_serial.clone(),
-        token_code: s.token_code.clone(),
         source_identity: s.source_identity.clone(),
         tags: s.tags.clone(),
     }
 }
 
-/// Where the SDK should call STS, and with which source credentials.
-pub fn target(s: &Settings) -> Target<'_> {
-    let credentials = match &s.source {
-        Source::Profile(p) => SourceCredentials::Profile(p),
-        Source::Environment => SourceCredentials::Environment,
-        Source::Ec2InstanceMetadata => SourceCredentials::InstanceMetadata,
-        Source::EcsContainer => SourceCredentials::Container,
-        Source::DefaultChain { .. } => SourceCredentials::DefaultChain,
+/// Where the SDK should call STS, and with which source credentials: the settings'
+/// source, or the MFA session (`mfa_session`) when the role needs MFA.
+pub fn target<'a>(s: &'a Settings, mfa_session: Option<&'a Credentials>) -> Target<'a> {
+    let credentials = match (mfa_session, &s.source) {
+        (Some(session), _) => SourceCredentials::Fixed(session),
+        (None, Source::Profile(p)) => SourceCredentials::Profile(p),
+        (None, Source::Environment) => SourceCredentials::Environment,
+        (None, Source::Ec2InstanceMetadata) => SourceCredentials::InstanceMetadata,
+        (None, Source::EcsContainer) => SourceCredentials::Container,
+        (None, Source::DefaultChain { .. }) => SourceCredentials::DefaultChain,
     };
     // The default chain may land on the instance profile: it decides once it has.
     let chain_without_region =
@@ -47,9 +47,14 @@ pub fn target(s: &Settings) -> Target<'_> {
 }
 
 /// Runs AssumeRole through the SDK on a runtime started only now (cache misses only).
-pub fn assume_blocking(s: &Settings) -> Result<Credentials, Error> {
+pub fn assume_blocking(
+    s: &Settings,
+    mfa_session: Option<&Credentials>,
+) -> Result<Credentials, Error> {
     crate::rt::block_on(async {
-        let sts = SdkSts::new(&target(s)).await.map_err(|f| describe(&f, s))?;
+        let sts = SdkSts::new(&target(s, mfa_session))
+            .await
+            .map_err(|f| describe(&f, s))?;
         let at = sts.resolved();
         if at.region_missing {
             crate::ui::warn(&format!(
@@ -209,4 +214,4 @@ fn is_transient(code: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -7,9 +7,11 @@
 //! SDK config, starts TLS or reads a CA bundle.
 //!
 //! `assume` holds the AssumeRole logic itself (role-chaining retry, error wording),
-//! written against the `aws::sts::Sts` trait.
+//! written against the `aws::sts::Sts` trait; `mfa_session` the MFA session a role with
+//! `mfa_serial` is assumed from, cached under its own key.
 
 pub mod assume;
+pub mod mfa_session;
 
 use crate::cache::entry::{Miss, lookup, read};
 use crate::cache::index;
@@ -42,6 +44,7 @@ pub struct Obtained {
 }
 
 /// The cache a lookup may use.
+#[derive(Clone, Copy)]
 pub struct Cache<'a> {
     pub store: &'a dyn CredentialStore,
     /// Where lock files go; `None` runs without single flight.
@@ -208,7 +211,27 @@ pub fn open_store(s: &Settings, kind: StoreKind) -> Option<Box<dyn CredentialSto
 
 /// Gets credentials for `s` with the real keyring, lock directory, clock and STS.
 pub fn obtain(s: &Settings, kind: StoreKind) -> Result<Obtained, Error> {
-    for w in &s.warnings {
+    obtain_as(s, s, kind)
+}
+
+/// `obtain` for `exec --server`'s refresh ahead: the cached role session counts as stale
+/// with `stale_margin` seconds left or fewer (so the keys in hand are never handed back),
+/// and a failed refresh is an error rather than the cached entry served again: the
+/// endpoint keeps serving what it holds and warns once, itself. The MFA session is still
+/// looked up with the settings' own margin.
+pub fn obtain_refresh(s: &Settings, kind: StoreKind, stale_margin: u32) -> Result<Obtained, Error> {
+    let role = Settings {
+        margin: stale_margin,
+        min_validity: stale_margin,
+        warnings: vec![],
+        ..s.clone()
+    };
+    obtain_as(s, &role, kind)
+}
+
+/// Looks the role session up with `role`'s margins, assumes the role with `s`.
+fn obtain_as(s: &Settings, role: &Settings, kind: StoreKind) -> Result<Obtained, Error> {
+    for w in &role.warnings {
         crate::ui::warn(w);
     }
     let key = cache_key(s);
@@ -219,19 +242,26 @@ pub fn obtain(s: &Settings, kind: StoreKind) -> Result<Obtained, Error> {
         lock_dir: lock_dir.as_deref(),
         index_dir: lock_dir.as_deref(),
     });
-    // The MFA code is asked for here, on a miss only: a cached session never prompts.
+    // The MFA session is looked at on a miss only: a cached role session needs no code.
+    let mut code = s.token_code.clone();
     let mut fetch = || {
-        let s = crate::mfa::with_token_code(s)?;
+        let session = match s.mfa_serial {
+            Some(_) => Some(mfa_session::session(s, &mut code, cache, &Utc::now)?),
+            None => None,
+        };
         tracing::info!(
             "assuming {} as {} with credentials from {}",
             s.role.as_str(),
             s.session_name,
-            s.source.describe()
+            match session {
+                Some(_) => "the MFA session".to_string(),
+                None => s.source.describe(),
+            }
         );
-        assume::assume_blocking(&s)
+        assume::assume_blocking(s, session.as_ref())
     };
     let mut warn = |m: &str| crate::ui::warn(m);
-    let got = cached_or_fetch(s, &key, cache, &Utc::now, &mut fetch, &mut warn)?;
+    let got = cached_or_fetch(role, &key, cache, &Utc::now, &mut fetch, &mut warn)?;
     tracing::info!(
         "credentials for {} from {}, expiring {}",
         s.role.as_str(),

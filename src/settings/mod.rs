@@ -85,8 +85,14 @@ pub struct Settings {
     pub profile: Option<String>,
     /// Warnings to print once on stderr (e.g. a clamped duration).
     pub warnings: Vec<String>,
-    /// MFA device the role requires (part of the cache key).
+    /// MFA device the role requires (part of the cache key). With one, the role is
+    /// assumed from an MFA session (GetSessionToken), which the code is needed for.
     pub mfa_serial: Option<String>,
+    /// How long that MFA session lasts (DurationSeconds of GetSessionToken).
+    pub mfa_session_duration: u32,
+    /// Whether a missing MFA code may be asked for on /dev/tty. `exec --server` clears it
+    /// once the command owns the terminal.
+    pub mfa_prompt: bool,
     /// The MFA code from --token-code. Not part of the cache key (it changes every 30 s);
     /// without it the code is asked for on /dev/tty, only on a cache miss.
     pub token_code: Option<crate::creds::Secret>,
@@ -208,6 +214,8 @@ pub fn resolve(args: &RoleArgs, profiles: &Profiles, env: &EnvSnapshot) -> Resul
         None => expiry::DEFAULT_MIN_VALIDITY.min(margin),
     };
 
+    let session = session::resolve(args, &from_profile, pname)?;
+
     let mut warnings = Vec::new();
     if chained && duration > expiry::CHAINED_MAX_DURATION {
         warnings.push(format!(
@@ -215,10 +223,22 @@ pub fn resolve(args: &RoleArgs, profiles: &Profiles, env: &EnvSnapshot) -> Resul
             source.describe()
         ));
         duration = expiry::CHAINED_MAX_DURATION;
+    } else if session.mfa_serial.is_some() && duration > expiry::CHAINED_MAX_DURATION {
+        // The role is assumed from the MFA session's temporary credentials: chained.
+        warnings.push(format!(
+            "duration {duration}s clamped to 3600s: with mfa_serial the role is assumed from an MFA session, and STS caps such chained sessions at 1 hour"
+        ));
+        duration = expiry::CHAINED_MAX_DURATION;
     }
     if margin >= duration {
         return Err(Error::Usage(format!(
             "refresh margin {margin}s must be shorter than the session duration {duration}s; lower --refresh-margin or raise --duration"
+        )));
+    }
+    if session.mfa_serial.is_some() && margin >= session.mfa_session_duration {
+        return Err(Error::Usage(format!(
+            "refresh margin {margin}s must be shorter than the MFA session duration {}s; lower --refresh-margin or raise --mfa-session-duration",
+            session.mfa_session_duration
         )));
     }
 
@@ -245,7 +265,6 @@ pub fn resolve(args: &RoleArgs, profiles: &Profiles, env: &EnvSnapshot) -> Resul
         .or_else(|| from_profile("endpoint_url").map(str::to_string))
         .filter(|e| !e.is_empty());
 
-    let session = session::resolve(args, &from_profile, pname)?;
     let environment_key_id = match source {
         Source::Environment => env.aws_access_key_id.clone(),
         _ => None,
@@ -267,6 +286,8 @@ pub fn resolve(args: &RoleArgs, profiles: &Profiles, env: &EnvSnapshot) -> Resul
         profile: args.profile.clone(),
         warnings,
         mfa_serial: session.mfa_serial,
+        mfa_session_duration: session.mfa_session_duration,
+        mfa_prompt: true,
         token_code: session.token_code,
         source_identity: session.source_identity,
         tags: session.tags,

@@ -11,6 +11,11 @@ use crate::error::Error;
 
 /// STS accepts at most 50 session tags per AssumeRole.
 pub const MAX_TAGS: usize = 50;
+/// GetSessionToken's DurationSeconds range for an IAM user (15 minutes to 36 hours).
+pub const MFA_SESSION_MIN: u32 = 900;
+pub const MFA_SESSION_MAX: u32 = 129_600;
+/// One code a working day, as in aws-vault.
+pub const DEFAULT_MFA_SESSION: u32 = 43_200;
 
 fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b)
@@ -115,6 +120,7 @@ pub fn merge_tags(
 /// The resolved MFA, source identity and session tags.
 pub struct SessionOpts {
     pub mfa_serial: Option<String>,
+    pub mfa_session_duration: u32,
     pub token_code: Option<crate::creds::Secret>,
     pub source_identity: Option<String>,
     pub tags: Vec<(String, String)>,
@@ -143,6 +149,19 @@ pub fn resolve<'p>(
         .map(|m| check_mfa_serial(m).map(|()| m.to_string()))
         .transpose()
         .map_err(blame(args.mfa_serial.is_some()))?;
+    let mfa_session_duration = match (
+        &args.mfa_session_duration,
+        from_profile("mfa_session_duration"),
+    ) {
+        (Some(d), _) => crate::expiry::parse_duration(d).map_err(Error::Usage)?,
+        (None, Some(d)) => crate::expiry::parse_duration(d).map_err(blame(false))?,
+        (None, None) => DEFAULT_MFA_SESSION,
+    };
+    if !(MFA_SESSION_MIN..=MFA_SESSION_MAX).contains(&mfa_session_duration) {
+        return Err(blame(args.mfa_session_duration.is_some())(format!(
+            "mfa session duration {mfa_session_duration}s is out of range (GetSessionToken accepts 15m to 36h)"
+        )));
+    }
     if let Some(code) = &args.token_code {
         check_token_code(code.expose()).map_err(Error::Usage)?;
         if mfa_serial.is_none() {
@@ -176,6 +195,7 @@ pub fn resolve<'p>(
     let tags = merge_tags(profile_tags, flag_tags).map_err(Error::Usage)?;
     Ok(SessionOpts {
         mfa_serial,
+        mfa_session_duration,
         token_code: args.token_code.clone(),
         source_identity,
         tags,

@@ -128,7 +128,7 @@ prop_compose! {
         let (mfa_serial, token_code, source_identity, tags) = session;
         RoleArgs {
             profile, role_arn, source_profile, external_id, session_name, duration, region,
-            refresh_margin, min_validity, no_cache, mfa_serial,
+            refresh_margin, min_validity, no_cache, mfa_serial, mfa_session_duration: None,
             token_code: token_code.map(Secret::new), source_identity, tags,
         }
     }

@@ -1,23 +1,26 @@
 use super::*;
+use crate::aws::sts::SessionTokenRequest;
 use crate::cli::RoleArgs;
 use crate::creds::Secret;
 use std::cell::RefCell;
 
 /// Answers from a script of results and records every request.
-struct FakeSts {
+pub(crate) struct FakeSts {
     answers: RefCell<Vec<Result<Credentials, AwsFailure>>>,
-    seen: RefCell<Vec<AssumeRoleRequest>>,
+    pub(crate) seen: RefCell<Vec<AssumeRoleRequest>>,
     /// The source credentials turned out to be the instance profile's.
     role_session: bool,
+    pub(crate) sessions: RefCell<Vec<SessionTokenRequest>>,
 }
 
 impl FakeSts {
-    fn new(mut answers: Vec<Result<Credentials, AwsFailure>>) -> FakeSts {
+    pub(crate) fn new(mut answers: Vec<Result<Credentials, AwsFailure>>) -> FakeSts {
         answers.reverse();
         FakeSts {
             answers: RefCell::new(answers),
             seen: RefCell::new(vec![]),
             role_session: false,
+            sessions: RefCell::new(vec![]),
         }
     }
 }
@@ -33,6 +36,17 @@ impl Sts for FakeSts {
 
     fn source_is_role_session(&self) -> bool {
         self.role_session
+    }
+
+    async fn get_session_token(
+        &self,
+        req: &SessionTokenRequest,
+    ) -> Result<Credentials, AwsFailure> {
+        self.sessions.borrow_mut().push(req.clone());
+        self.answers
+            .borrow_mut()
+            .pop()
+            .expect("unexpected STS call")
     }
 }
 
@@ -120,8 +134,6 @@ fn request_carries_the_settings() {
         session_name: "nightly".into(),
         duration: 14400,
         external_id: Some("ext-1".into()),
-        serial_number: None,
-        token_code: None,
         source_identity: None,
         tags: vec![],
     };
@@ -129,7 +141,7 @@ fn request_carries_the_settings() {
 }
 
 #[test]
-fn request_carries_mfa_source_identity_and_tags() {
+fn request_carries_source_identity_and_tags_and_never_the_mfa_code() {
     let sts = FakeSts::new(vec![Ok(creds())]);
     let s = settings(RoleArgs {
         mfa_serial: Some("arn:aws:iam::222222222222:mfa/alice".into()),
@@ -141,11 +153,7 @@ fn request_carries_mfa_source_identity_and_tags() {
     block(assume(&sts, &s, &mut |_| {})).unwrap();
     let seen = sts.seen.borrow();
     let req = &seen[0];
-    assert_eq!(
-        req.serial_number.as_deref(),
-        Some("arn:aws:iam::222222222222:mfa/alice")
-    );
-    assert_eq!(req.token_code.as_ref().map(Secret::expose), Some("123456"));
+    // The code went into the MFA session (GetSessionToken) the role is assumed from.
     assert_eq!(req.source_identity.as_deref(), Some("alice"));
     let tags = vec![
         ("env".to_string(), "prod".to_string()),
