@@ -27,7 +27,9 @@ fn run_without_tty(w: &World, args: &[&str]) -> Run {
 fn serial_and_token_code_reach_sts_and_a_cache_hit_asks_for_no_code() {
     recorder::start();
     let w = World::new();
-    w.target_profile(&format!("mfa_serial = {SERIAL}"));
+    // Its own device: MFA sessions are shared by every role with the same source + serial.
+    let serial = crate::mfa_session::serial();
+    w.target_profile(&format!("mfa_serial = {serial}"));
     w.ok(&[
         "credential-process",
         "--profile",
@@ -35,10 +37,14 @@ fn serial_and_token_code_reach_sts_and_a_cache_hit_asks_for_no_code() {
         "--token-code",
         "123456",
     ]);
+    // The code goes into the MFA session (GetSessionToken), the role is assumed from it.
+    let sessions = crate::mfa_session::sts_requests_about(&serial, "123456");
+    assert_eq!(sessions.len(), 1, "{sessions:?}");
+    assert_eq!(sessions[0]["SerialNumber"], serial);
+    assert_eq!(sessions[0]["TokenCode"], "123456");
     let reqs = recorder::sts_requests(&w.role_arn);
     assert_eq!(reqs.len(), 1, "{reqs:?}");
-    assert_eq!(reqs[0]["SerialNumber"], SERIAL);
-    assert_eq!(reqs[0]["TokenCode"], "123456");
+    assert!(!reqs[0].contains_key("TokenCode"), "{reqs:?}");
     // No code and no terminal: the cached session is served without asking.
     let r = run_without_tty(&w, &["credential-process", "--profile", "target"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -65,7 +71,8 @@ fn no_terminal_and_no_token_code_is_a_clear_error_without_a_network_call() {
 fn the_code_is_read_from_the_terminal_not_stdin() {
     recorder::start();
     let w = World::new();
-    w.target_profile(&format!("mfa_serial = {SERIAL}"));
+    let serial = crate::mfa_session::serial();
+    w.target_profile(&format!("mfa_serial = {serial}"));
     // Two valid codes: the terminal's and, on stdin, another one. Only the terminal's
     // may reach STS; a build that reads stdin sends 111111.
     let stdin_code = w.home().join("stdin-code");
@@ -92,11 +99,12 @@ fn the_code_is_read_from_the_terminal_not_stdin() {
     let out = child.wait_with_output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
-    assert!(text.contains(&format!("MFA code for {SERIAL}: ")), "{text}");
-    let reqs = recorder::sts_requests(&w.role_arn);
-    assert_eq!(reqs.len(), 1, "{reqs:?}");
+    assert!(text.contains(&format!("MFA code for {serial}: ")), "{text}");
+    // The code goes into the MFA session (GetSessionToken).
+    let sessions = crate::mfa_session::sts_requests_about(&serial, "654321");
+    assert_eq!(sessions.len(), 1, "{sessions:?}");
     assert_eq!(
-        reqs[0]["TokenCode"], "654321",
+        sessions[0]["TokenCode"], "654321",
         "STS got the code from stdin, not the terminal"
     );
 }
