@@ -212,8 +212,9 @@ print("ctrl-c count:", n, flush=True)
         python.display(),
         py_file.display()
     );
-    let mut script = Command::new("script")
-        .args(["-qec", &cmdline, "/dev/null"])
+    // A command stopped by SIGTTIN would hang the test: timeout(1) ends it.
+    let mut script = Command::new("timeout")
+        .args(["-s", "KILL", "20", "script", "-qec", &cmdline, "/dev/null"])
         .env_clear()
         .envs(&w.env)
         .stdin(Stdio::piped())

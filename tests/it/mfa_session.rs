@@ -152,8 +152,8 @@ fn a_run_out_mfa_session_is_a_clear_error_without_a_prompt_while_the_endpoint_se
         python.display(),
         POLLER.replace('\'', "'\\''")
     );
-    let out = Command::new("script")
-        .args(["-qec", &cmdline, "/dev/null"])
+    let out = Command::new("timeout")
+        .args(["-s", "KILL", "90", "script", "-qec", &cmdline, "/dev/null"])
         .env_clear()
         .envs(&w.env)
         .stdin(Stdio::piped())
