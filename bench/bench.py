@@ -26,6 +26,7 @@ import tempfile
 import time
 import urllib.request
 
+import endpoint
 import report
 from report import ms
 
@@ -390,7 +391,7 @@ def main():
     ap.add_argument("--peer-runs", type=int, default=30)
     ap.add_argument("--rss-runs", type=int, default=10)
     ap.add_argument("--stampede-runs", type=int, default=30)
-    ap.add_argument("--only", help="comma-separated: hits,peers,cold,stampede,e2e "
+    ap.add_argument("--only", help="comma-separated: hits,peers,cold,stampede,e2e,endpoint "
                     "(the default), and profile (strace/perf/callgrind of the hits)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
@@ -398,7 +399,7 @@ def main():
         if not shutil.which(tool):
             raise SystemExit(f"{tool} is missing: run scripts/bench")
     b = Bench(a)
-    only = set((a.only or "hits,peers,cold,stampede,e2e").split(","))
+    only = set((a.only or "hits,peers,cold,stampede,e2e,endpoint").split(","))
     try:
         if "hits" in only or "peers" in only:
             b.cache_hits()
@@ -410,6 +411,8 @@ def main():
             b.stampede()
         if "e2e" in only:
             b.end_to_end()
+        if "endpoint" in only:
+            endpoint.run(b, log)
         if "profile" in only:
             b.profile()
         ok = report.report(b)
