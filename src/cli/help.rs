@@ -108,11 +108,16 @@ one AssumeRole; the kernel releases the lock of a holder that dies, even by kill
 no keyring works, xacct prints one warning and goes on without a cache. Stores and files: \
 see xacct(1).
 
-MFA. With mfa_serial (or --mfa-serial), xacct asks for the code on the terminal \
-(/dev/tty) on a cache miss, never on stdin: under credential_process, stdin belongs to \
-the SDK. A cached session never asks. A run without a terminal (cron, CI) fails at once \
-with exit 2 unless it passes --token-code CODE. The code is not part of the cache key; \
-the MFA serial is.
+MFA sessions (aws-vault's model). With mfa_serial (or --mfa-serial), the code starts an \
+MFA session: one GetSessionToken lasting --mfa-session-duration (mfa_session_duration, \
+default 12h), cached in the keyring under the source and the serial. Every role session \
+is then assumed from it without a code, so one code serves a working day, for every role \
+with the same source and device. Such role sessions are chained: STS caps them at 1 hour \
+(the duration is clamped, with a warning). A code is needed only when no MFA session is \
+cached: --token-code CODE, else xacct asks on the terminal (/dev/tty), never on stdin \
+(under credential_process, stdin belongs to the SDK). A run without a terminal (cron, CI) \
+fails at once with exit 2 unless it passes --token-code. A code is sent to STS at most \
+once, and never with AssumeRole. The code is not part of any cache key; the serial is.
 
 Source identity and session tags. --source-identity (source_identity) sets the session's \
 SourceIdentity; --tag (session_tags) passes session tags. Both are checked against the \
@@ -142,21 +147,42 @@ xacct-credential-process(1). Without CMD, and only when stdin is a terminal, it 
 $SHELL. Credentials are never passed as arguments and never printed.
 
 Static mode (the default). xacct puts AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, \
-AWS_SESSION_TOKEN and AWS_CREDENTIAL_EXPIRATION in the environment, plus AWS_REGION and \
-AWS_DEFAULT_REGION when a region is configured (flag, environment or profile), and then \
-becomes the command (execve): same PID, the command's own exit status and signals. The \
-keys stop working at their expiration, which is fine for jobs shorter than the session.
+AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION and AWS_ACCOUNT_ID (account A) in the \
+environment, plus AWS_REGION and AWS_DEFAULT_REGION when a region is configured (flag, \
+environment or profile), and then becomes the command (execve): same PID, the command's \
+own exit status and signals. The keys stop working at their expiration, which is fine \
+for jobs shorter than the session.
 
 Server mode (--server). xacct stays as the command's parent and serves the ECS container \
 credential protocol on 127.0.0.1, on a port the OS picks. The command gets \
 AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN (a fresh 256-bit \
-random token; a request without it gets 401, with a wrong one 403) and no keys. The AWS \
-CLI and every SDK ask the endpoint again before their credentials expire, and each \
-request goes through the same keyring cache and single-flight refresh as \
-credential-process: the command always gets credentials with more than the refresh \
-margin left, and one AssumeRole per refresh however many clients ask. SIGINT, SIGTERM, \
-SIGHUP and SIGQUIT are forwarded to the command; xacct exits with its exit code (128+N \
-when signal N killed it), and the endpoint closes when the command exits.
+random token; a request without it gets 401, with a wrong one 403) and no keys; the \
+answer carries AccountId. Requests are answered from memory: a request never waits on \
+STS while the credentials in hand have more than --min-validity left. xacct renews them \
+in the background a little before the refresh margin (with jitter), through the same \
+keyring cache and single-flight refresh as credential-process, so during a refresh a \
+client gets the current credentials at once, and after it the new ones. When STS fails, \
+xacct keeps serving what it holds, says so once on stderr, and retries with backoff (1 s \
+doubling to 30 s); only once those credentials have expired does a request get an error \
+(503, a JSON body with code and message). With an MFA session, a refresh needs no code \
+until the session runs out; then it fails with a clear error instead of asking, because \
+the command owns the terminal: run xacct with --token-code from another terminal, and \
+the endpoint picks the new session up. At most 64 connections are open at once (the \
+oldest idle one is closed to make room, with one warning).
+
+Signals in server mode, as sudo does it: the command runs in its own process group and \
+xacct relays SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGALRM to it, so a \
+signal reaches it exactly once whether it was sent to xacct alone (kill PID, systemd's \
+KillMode=process) or to xacct's process group (kill -- -PGID). In a terminal the command \
+gets the terminal's foreground (its Ctrl-C, Ctrl-Z and input); on Linux it gets SIGTERM \
+if xacct dies (even by kill -9). xacct exits with the command's exit code (128+N when \
+signal N killed it), and the endpoint closes when the command exits.
+
+Clients. The endpoint works with clients that read AWS_CONTAINER_CREDENTIALS_FULL_URI \
+with AWS_CONTAINER_AUTHORIZATION_TOKEN (the AWS CLI and current AWS SDKs). Older SDKs \
+that know only the ECS AWS_CONTAINER_CREDENTIALS_RELATIVE_URI form (Debian's Ruby \
+aws-sdk-core 3.168, for one) find no credentials: use static mode or credential_process \
+for them.
 
 Why server mode matters for jobs longer than an hour: on EC2 the source credentials are \
 the instance profile's role session, so STS caps the assumed session at one hour (role \
@@ -167,11 +193,13 @@ exec --server --profile backup-target -- /usr/local/bin/backup.sh
 
 Environment. In both modes xacct first removes every variable that could make an SDK \
 pick other credentials than the role's: the key variables, AWS_PROFILE and \
-AWS_DEFAULT_PROFILE, the AWS_CONTAINER_* and web identity variables, and a stale \
-AWS_CREDENTIAL_EXPIRATION. Everything else (AWS_CONFIG_FILE, AWS_ENDPOINT_URL, PATH, \
-...) is inherited. In server mode the SDKs still read the [default] profile before the \
-endpoint: a [default] profile with keys, a role or a credential_process in the command \
-user's AWS files takes precedence (xacct warns when it sees one).
+AWS_DEFAULT_PROFILE, the AWS_CONTAINER_* and web identity variables, a stale \
+AWS_CREDENTIAL_EXPIRATION and an inherited AWS_ACCOUNT_ID. Everything else \
+(AWS_CONFIG_FILE, AWS_ENDPOINT_URL, PATH, ...) is inherited. In server mode the SDKs \
+still read the [default] profile before the endpoint: a [default] profile with keys, a \
+role (role_arn, credential_source, source_profile), a credential_process, web identity \
+or SSO (sso_session, sso_start_url, sso_account_id) in the command user's AWS files \
+takes precedence; xacct warns, naming each such key.
 
 Nesting. xacct sets XACCT_ROLE_ARN to the role's ARN. An xacct exec run inside another \
 one refuses to start (exit 2) unless given --allow-nested, because the inner role would \
@@ -295,10 +323,12 @@ document, the default), env (KEY=value lines, as docker --env-file reads them), 
 export-env (sh export lines, for eval), ini (a credentials-file section) or powershell \
 ($Env:KEY = '...' lines, for Invoke-Expression).
 
-The variables are AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and \
-AWS_CREDENTIAL_EXPIRATION, plus AWS_REGION and AWS_DEFAULT_REGION when a region is \
+The variables are AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, \
+AWS_CREDENTIAL_EXPIRATION and AWS_ACCOUNT_ID (account A, which current SDKs use for \
+account-based endpoints), plus AWS_REGION and AWS_DEFAULT_REGION when a region is \
 configured (aws-vault's names). export-env quotes every value for sh. The ini section is \
-named after --profile, else after the role, and carries the expiry as a comment. When \
+named after --profile, else after the role, carries aws_account_id, and the expiry as a \
+comment. When \
 stdout is a terminal the credentials are still printed, with a one-line warning on \
 stderr.
 
