@@ -85,6 +85,12 @@ fn valid_value(key: &str) -> BoxedStrategy<String> {
         "aws_access_key_id" => "AKIA[A-Z0-9]{16}".boxed(),
         "mfa_serial" => "arn:aws:iam::[0-9]{12}:mfa/[A-Za-z0-9_+=,.@-]{1,32}".boxed(),
         "session_tags" => "[a-z]{1,8}=[a-z0-9]{0,8}(,[a-z]{1,8}=[a-z0-9]{0,8}){0,3}".boxed(),
+        "mfa_session_duration" => s(&["15m", "12h", "36h", "3600"]),
+        // Read only for the [default]-shadowing warning of exec --server.
+        "web_identity_token_file" => s(&["/var/run/token"]),
+        "sso_session" => s(&["corp"]),
+        "sso_start_url" => s(&["https://corp.awsapps.com/start"]),
+        "sso_account_id" => "[0-9]{12}".boxed(),
         other => panic!("no valid value for profile key {other:?}: add one to valid_value"),
     }
 }
