@@ -24,7 +24,7 @@
 //! is no longer in the terminal's foreground group, an interactive run (stdin a terminal
 //! whose foreground group is xacct's) hands the terminal to the command's group, so the
 //! command reads from it and gets the terminal's Ctrl-C and Ctrl-Z directly. When the
-//! command stops (Ctrl-Z), xacct takes the terminal back and stops itself with the same
+//! command stops (Ctrl-Z), xacct takes the terminal back and stops its own group with the same
 //! signal, so the shell sees a stopped job; on `fg` it hands the terminal over again and
 //! continues the command. After the command exits, xacct takes the terminal back.
 //!

@@ -13,6 +13,15 @@ pub fn stdin_is_foreground() -> bool {
         && rustix::termios::tcgetpgrp(&stdin).is_ok_and(|g| g == rustix::process::getpgrp())
 }
 
+/// The foreground process group of the terminal on stdin; `None` without a terminal.
+pub fn foreground_group() -> Option<Pid> {
+    let stdin = std::io::stdin();
+    if !rustix::termios::isatty(&stdin) {
+        return None;
+    }
+    rustix::termios::tcgetpgrp(&stdin).ok()
+}
+
 /// Makes `pgid` the foreground process group of the terminal on stdin. A process outside
 /// the foreground group that calls tcsetpgrp gets SIGTTOU (and stops) unless the signal
 /// is blocked, so it is blocked for the call; the old mask is restored after it.

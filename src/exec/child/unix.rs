@@ -87,7 +87,8 @@ pub async fn run_child(
     signals: &mut Signals,
     program: &OsStr,
 ) -> Result<u8, Error> {
-    let interactive = tty::stdin_is_foreground();
+    // Stops matter only with a terminal: job control (Ctrl-Z, a background read).
+    let terminal = tty::foreground_group().is_some();
     // Spawned from this (the main) thread: the parent-death signal fires when the thread
     // that forked exits, and the main thread lives as long as xacct.
     let child = cmd.spawn().map_err(|e| cannot_run(program, e))?;
@@ -116,7 +117,7 @@ pub async fn run_child(
     let result = loop {
         tokio::select! {
             ev = events.recv() => match ev {
-                Some(Event::Stopped(sig)) if interactive => suspend_with(pid, sig),
+                Some(Event::Stopped(sig)) if terminal => suspend_with(pid, sig),
                 Some(Event::Stopped(_)) => {}
                 Some(Event::Done(st)) => {
                     break Ok(super::exit_code(std::os::unix::process::ExitStatusExt::from_raw(st.as_raw())));
@@ -133,7 +134,7 @@ pub async fn run_child(
             }
         }
     };
-    if interactive {
+    if tty::foreground_group() == Some(pid) {
         // The command's group owned the terminal; the shell that started xacct expects it
         // back in xacct's group.
         if let Err(e) = tty::give_terminal_to(rustix::process::getpgrp()) {
@@ -171,20 +172,24 @@ fn report(r: rustix::io::Result<()>, sig: Signal) {
     }
 }
 
-/// The command stopped while owning the terminal (Ctrl-Z): take the terminal back and
-/// stop xacct with the same signal, so the shell sees a stopped job. When xacct is
-/// continued (`fg`, `bg`), continue the command, handing it the terminal again if xacct
-/// was put in the foreground.
+/// The command stopped (Ctrl-Z, or a read from the terminal while in the background):
+/// take the terminal back if the command had it, and stop xacct's group with the same
+/// signal, so the shell sees a stopped job. When xacct is continued (`fg`, `bg`), continue the
+/// command, handing it the terminal if xacct was put in the foreground.
 fn suspend_with(child: Pid, sig: i32) {
     let me = rustix::process::getpgrp();
-    let _ = tty::give_terminal_to(me);
+    if tty::foreground_group() == Some(child) {
+        let _ = tty::give_terminal_to(me);
+    }
     let stop = match Signal::from_named_raw(sig) {
         Some(s @ (Signal::TSTP | Signal::TTIN | Signal::TTOU)) => s,
         _ => Signal::STOP,
     };
-    // Returns once xacct is continued.
-    let _ = rustix::process::kill_process(rustix::process::getpid(), stop);
-    if tty::stdin_is_foreground() {
+    // To xacct's whole group, as the terminal would have sent it without xacct in
+    // between (a non-interactive shell script around xacct stops too, so the job shows as
+    // stopped). Returns once xacct is continued.
+    let _ = rustix::process::kill_process_group(me, stop);
+    if tty::foreground_group() == Some(me) {
         let _ = tty::give_terminal_to(child);
     }
     // The command leads its own group (process_group(0)): its pid is the group's id.
