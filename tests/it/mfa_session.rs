@@ -7,7 +7,6 @@ use crate::exec::exec_args;
 use crate::exec_refresh::POLLER;
 use crate::recorder;
 use crate::util::*;
-use base64::Engine;
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 
@@ -19,36 +18,13 @@ pub fn serial() -> String {
 /// Every recorded STS request (form parameters) that names `serial` or carries `code` as
 /// its TokenCode.
 pub fn sts_requests_about(serial: &str, code: &str) -> Vec<BTreeMap<String, String>> {
-    let log = ureq::get(&format!(
-        "{}/moto-api/recorder/download-recording",
-        moto_url()
-    ))
-    .call()
-    .expect("download moto's recording")
-    .into_string()
-    .unwrap();
-    let mut out = vec![];
-    for line in log.lines().filter(|l| !l.trim().is_empty()) {
-        let Ok(entry) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        let body = entry["body"].as_str().unwrap_or_default();
-        let bytes = if entry["body_encoded"] == true {
-            base64::engine::general_purpose::STANDARD
-                .decode(body)
-                .unwrap_or_default()
-        } else {
-            body.as_bytes().to_vec()
-        };
-        let params: BTreeMap<String, String> = form_urlencoded::parse(&bytes)
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-        let names = params.get("SerialNumber").map(String::as_str) == Some(serial);
-        if names || params.get("TokenCode").map(String::as_str) == Some(code) {
-            out.push(params);
-        }
-    }
-    out
+    recorder::all_requests()
+        .into_iter()
+        .filter(|p| {
+            p.get("SerialNumber").map(String::as_str) == Some(serial)
+                || p.get("TokenCode").map(String::as_str) == Some(code)
+        })
+        .collect()
 }
 
 fn mfa_world(serial: &str) -> World {

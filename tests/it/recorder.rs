@@ -16,6 +16,14 @@ pub fn start() {
 
 /// The form parameters of every recorded STS request whose RoleArn is `role_arn`.
 pub fn sts_requests(role_arn: &str) -> Vec<BTreeMap<String, String>> {
+    all_requests()
+        .into_iter()
+        .filter(|p| p.get("RoleArn").map(String::as_str) == Some(role_arn))
+        .collect()
+}
+
+/// The form parameters of every request moto has recorded.
+pub fn all_requests() -> Vec<BTreeMap<String, String>> {
     let log = ureq::get(&format!(
         "{}/moto-api/recorder/download-recording",
         moto_url()
@@ -40,9 +48,7 @@ pub fn sts_requests(role_arn: &str) -> Vec<BTreeMap<String, String>> {
         let params: BTreeMap<String, String> = form_urlencoded::parse(&bytes)
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
-        if params.get("RoleArn").map(String::as_str) == Some(role_arn) {
-            out.push(params);
-        }
+        out.push(params);
     }
     out
 }
