@@ -83,6 +83,10 @@ pub enum Command {
     /// List or clear cached credentials (never shows a secret).
     #[command(long_about = help::CACHE)]
     Cache(CacheArgs),
+    /// Check every link from this host to the role, in order, and name the fix for each
+    /// one that fails (stdout: the report).
+    #[command(long_about = help::DOCTOR)]
+    Doctor(DoctorArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) on stdout.
     #[command(long_about = help::COMPLETIONS)]
     Completions(CompletionsArgs),
@@ -162,6 +166,16 @@ pub struct WhoamiArgs {
     pub role: RoleArgs,
 
     /// Print one JSON object (Account, Arn, UserId, Expiration, FromCache, Store).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub role: RoleArgs,
+
+    /// Print one JSON array of {check, status, detail, fix} instead of text.
     #[arg(long)]
     pub json: bool,
 }

@@ -26,6 +26,7 @@ pub mod cache;
 pub mod cli;
 pub mod cmd;
 pub mod creds;
+pub mod doctor;
 pub mod error;
 pub mod exec;
 pub mod expiry;
@@ -57,6 +58,7 @@ pub fn run(cli: &cli::Cli) -> Result<ExitCode, Error> {
         cli::Command::Export(args) => cmd::export::run(args, keyring),
         cli::Command::Whoami(args) => cmd::whoami::run(args, keyring),
         cli::Command::Cache(args) => cmd::cache::run(args, keyring),
+        cli::Command::Doctor(args) => cmd::doctor::run(args, keyring),
         cli::Command::Completions(args) => cmd::completions::run(args),
     }
 }

@@ -360,6 +360,20 @@ it by the next cache list.
 xacct cache list shows one row per entry; xacct cache clear --profile prod-reader deletes \
 that profile's entry; xacct cache clear --all deletes every entry xacct has stored.";
 
+pub const DOCTOR: &str = "\
+Runs these checks in order, one line each: ok, warn, fail or skip, the check's name, what \
+it found and, when not ok, the fix. config: the profile and its source_profile chain, the \
+role, source, region (and where each came from), duration and whether an external id is \
+set (never its value). source: where the source credentials come from, and who they act \
+as (GetCallerIdentity). clock: the skew between this host and STS. sts: the endpoint, \
+whether it answers, and any proxy in effect. assume: one AssumeRole, not cached, with \
+the likely causes of a failure. keyring: which store is used and a store/read/delete \
+round trip. lockdir: the lock directory's owner and mode. cache: this role's cached \
+entries (expiry and store, never a secret).
+
+Exit 0 when no check fails (warnings allowed), 1 when one fails, 2 for bad input. \
+--json prints the same checks as one array of {check, status, detail, fix}.";
+
 pub const COMPLETIONS: &str = "\
 Prints a completion script generated from the same definitions as --help. The Debian \
 package installs the bash, zsh and fish scripts; otherwise redirect the output to where \

@@ -4,6 +4,7 @@ pub mod bootstrap;
 pub mod cache;
 pub mod completions;
 pub mod credential_process;
+pub mod doctor;
 pub mod exec;
 pub mod export;
 pub mod whoami;
