@@ -42,6 +42,11 @@ fn candidates() -> Vec<PathBuf> {
     out
 }
 
+/// The directories a run tries, in order (the usual one first): what `doctor` judges.
+pub fn candidate_dirs() -> Vec<PathBuf> {
+    candidates()
+}
+
 /// The first candidate that can be trusted, and the warning when it is not the first.
 pub fn choose(candidates: &[PathBuf]) -> (Option<PathBuf>, Option<String>) {
     let mut refused: Vec<String> = Vec::new();
