@@ -16,6 +16,7 @@ mod cache_cmds;
 mod clients;
 mod credential_process;
 mod docs;
+mod doctor_local;
 mod exec;
 mod exec_account;
 mod exec_refresh;

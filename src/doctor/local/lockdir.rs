@@ -148,27 +148,23 @@ pub fn findings(
                 continue;
             }
         };
-        let what = match (exists, f.own) {
-            (true, Some(s)) => format!(
-                "{}: owner {}, mode {:o}",
-                f.dir.display(),
-                who(s.uid, names),
-                s.mode
-            ),
+        let state = match (exists, f.own) {
+            (true, Some(s)) => format!("owner {}, mode {:o}", who(s.uid, names), s.mode),
             _ => format!(
-                "{} does not exist yet; the next run creates it (owner {}, mode 700)",
-                f.dir.display(),
+                "does not exist yet; the next run creates it (owner {}, mode 700)",
                 who(me, names)
             ),
         };
         let used = exists.then(|| f.dir.clone());
         let Some(first) = refused.first() else {
-            return (vec![Finding::ok(CHECK, what)], used);
+            let detail = format!("{}: {state}", f.dir.display());
+            return (vec![Finding::ok(CHECK, detail)], used);
         };
         let whys: Vec<&str> = refused.iter().map(|r| r.why.as_str()).collect();
         let detail = format!(
-            "the usual directory is refused: {}; runs use {what}",
-            whys.join("; ")
+            "the usual directory is refused: {}; runs use {} instead: {state}",
+            whys.join("; "),
+            f.dir.display()
         );
         return (vec![Finding::warn(CHECK, detail, first.fix.clone())], used);
     }
