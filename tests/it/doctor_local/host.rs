@@ -230,7 +230,7 @@ fn a_lock_directory_of_another_user_is_named_with_its_owner_and_the_fix() {
     for part in [
         theirs.display().to_string(),
         "writable by its group or others (mode 777)".into(),
-        format!("fix: if XDG_RUNTIME_DIR is another user's"),
+        "fix: if XDG_RUNTIME_DIR is another user's".to_string(),
         format!("chmod 700 {}", w.home().join(".cache/xacct").display()),
     ] {
         assert!(line.contains(&part), "{part}: {line}");

@@ -47,12 +47,21 @@ fn the_round_trip_leaves_nothing_and_reports_each_failing_step() {
 }
 
 /// (kind, XACCT_KEYRING, store that answered, bus, status, detail wanted)
+type ChoiceCase = (
+    StoreKind,
+    Option<&'static str>,
+    &'static str,
+    Option<Bus>,
+    Status,
+    &'static str,
+);
+
 #[test]
 fn which_store_and_why() {
     let no_bus = Bus::NoAddress {
         runtime_bus: "/run/user/1001/bus".into(),
     };
-    let table: Vec<(StoreKind, Option<&str>, &str, Option<Bus>, Status, &str)> = vec![
+    let table: Vec<ChoiceCase> = vec![
         (
             StoreKind::Auto,
             None,

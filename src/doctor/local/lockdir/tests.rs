@@ -42,6 +42,8 @@ const RUN: &str = "/run/user/1001/xacct";
 const CACHE: &str = "/home/backup/.cache/xacct";
 
 /// (case, facts of the usual directory, the refusal's why and fix, or None when used)
+type Case = (&'static str, Facts, Option<(&'static str, &'static str)>);
+
 #[test]
 fn the_ownership_rule_of_cache_dir() {
     let link = Stat {
@@ -53,7 +55,7 @@ fn the_ownership_rule_of_cache_dir() {
         is_dir: false,
         ..dir(ME, 0o600)
     };
-    let table: Vec<(&str, Facts, Option<(&str, &str)>)> = vec![
+    let table: Vec<Case> = vec![
         (
             "ours, 700",
             facts(RUN, Some(dir(ME, 0o700)), dir(ME, 0o700)),
