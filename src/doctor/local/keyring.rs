@@ -107,12 +107,17 @@ pub fn trip_finding(kind: StoreKind, picked: &str, trip: &Trip, bus: Option<&Bus
         Trip::Failed { step, error } => {
             let locked = matches!(bus, Some(Bus::Service { locked: true, .. }))
                 && picked == "secret-service";
-            let detail =
-                format!("the probe entry could not be {step} in {picked}: {error}; {uncached}");
-            let other = if kind == StoreKind::Keyutils || picked == "keyutils" {
-                "secret-service"
-            } else {
-                "keyutils"
+            let detail = match *step {
+                "opened" => format!("the {picked} store could not be opened: {error}; {uncached}"),
+                step => {
+                    format!("the probe entry could not be {step} in {picked}: {error}; {uncached}")
+                }
+            };
+            // The other store of this platform, or none (no cache, but no warning per run).
+            let other = match (cfg!(target_os = "linux"), kind, picked) {
+                (false, _, _) => "none",
+                (true, StoreKind::Keyutils, _) | (true, _, "keyutils") => "secret-service",
+                (true, _, _) => "keyutils",
             };
             if locked {
                 Finding::fail(
@@ -181,6 +186,7 @@ pub fn round_trip(store: &dyn CredentialStore) -> Trip {
 
 /// The quota one cache entry of the role takes, and what the number is based on: this
 /// role's current entry when the store has one, else a typical session token.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub fn entry_estimate(settings: Option<&Settings>, store: &dyn CredentialStore) -> (u64, String) {
     let key = settings.map(crate::cache::key::cache_key);
     if let Some(key) = &key

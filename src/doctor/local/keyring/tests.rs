@@ -156,6 +156,12 @@ fn a_failed_round_trip_fails_with_the_fix() {
     };
     let f = trip_finding(StoreKind::Keyutils, "keyutils", &gone, None);
     assert_eq!(f.status, Status::Fail);
+    assert!(
+        f.detail
+            .starts_with("the keyutils store could not be opened: kernel keyring"),
+        "{}",
+        f.detail
+    );
     assert!(f.fix.unwrap().contains("--keyring secret-service"));
     let full = Trip::Failed {
         step: "stored",
