@@ -301,3 +301,50 @@ fn json_has_the_same_local_checks_as_the_text() {
     }
     no_secrets(&json, &[]);
 }
+
+#[test]
+fn a_chosen_secret_service_without_a_bus_fails_naming_why() {
+    let mut w = World::new();
+    w.set("XACCT_KEYRING", "secret-service");
+    w.env.remove("DBUS_SESSION_BUS_ADDRESS");
+    let (r, _) = doctor(&w, "dr-nobus", &[]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let bus = w.home().join("run/bus");
+    expect(
+        &r,
+        "keyring",
+        &[
+            (
+                "ok",
+                &format!(
+                    "secret-service, chosen with XACCT_KEYRING=secret-service, but no session bus (DBUS_SESSION_BUS_ADDRESS unset, no {})",
+                    bus.display()
+                ),
+            ),
+            (
+                "fail",
+                "the secret-service store could not be opened: no Secret Service on the session bus; runs warn and call STS every time; fix: make the store reachable, or use --keyring keyutils",
+            ),
+        ],
+    );
+    expect(&r, "cache", &[("ok", "no working store to ask")]);
+}
+
+/// Without role options (or with a config that does not resolve) the cache check has no
+/// role to look up: it skips and says why; the keyring and lock directory are checked.
+#[test]
+fn without_a_role_the_cache_check_skips() {
+    let w = World::new();
+    let r = w.run(&["doctor"]);
+    expect(
+        &r,
+        "keyring",
+        &[
+            ("ok", "keyutils, chosen"),
+            ("ok", "a probe entry"),
+            ("ok", "kernel key quota"),
+        ],
+    );
+    expect(&r, "lockdir", &[("ok", "mode 700")]);
+    expect(&r, "cache", &[("skip", "no role to look up")]);
+}
