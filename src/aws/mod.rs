@@ -6,5 +6,6 @@ pub mod config;
 pub mod failure;
 pub mod iam;
 pub mod identity;
+pub mod probe;
 pub mod profile;
 pub mod sts;

@@ -1,15 +1,50 @@
 //! `xacct doctor`: checks every link from this host to the role and names the fix.
 //! The report goes to stdout (text, or JSON with --json); exit 1 when a check fails.
+//!
+//! A bad flag is bad input as for every command (one line, exit 2, no network); a
+//! problem in the profile files or the environment (`Error::Config`) is what doctor is
+//! for: the `config` check fails naming it, and the checks that need the settings skip.
 
+use crate::aws::probe::SdkRemote;
 use crate::cli::{DoctorArgs, StoreKind};
 use crate::doctor::{self, Finding};
 use crate::error::Error;
+use crate::settings::{self, Profiles};
 use std::process::ExitCode;
 
 pub fn run(args: &DoctorArgs, kind: StoreKind) -> Result<ExitCode, Error> {
-    let mut findings: Vec<Finding> = Vec::new();
-    // SCAFFOLD (issue 11): the config, source, clock, sts and assume checks come here.
-    let settings = super::resolve_settings(&args.role).ok();
+    let env = crate::sys::env_snapshot();
+    let (profiles, resolved) = match crate::aws::profile::load() {
+        Ok(p) => {
+            let r = settings::resolve(&args.role, &p, &env);
+            (p, r)
+        }
+        Err(e) => (Profiles::default(), Err(e)),
+    };
+    let resolved = match resolved {
+        Err(Error::Usage(m)) => return Err(Error::Usage(m)),
+        r => r,
+    };
+    let boto_config = std::env::var_os("BOTO_CONFIG").is_some_and(|v| !v.is_empty());
+    let mut findings: Vec<Finding> =
+        doctor::config::judge(&args.role, &profiles, &env, &resolved, boto_config);
+    match &resolved {
+        Ok(s) => {
+            let facts = crate::rt::block_on(async {
+                let mut remote = SdkRemote::new(s);
+                doctor::remote::gather(&mut remote, s).await
+            })?;
+            let origin = doctor::sts::endpoint_origin(&env, s);
+            findings.extend(doctor::judge_remote(
+                s,
+                &facts,
+                origin.as_deref(),
+                chrono::Utc::now(),
+            ));
+        }
+        Err(_) => findings.extend(doctor::skipped_remote()),
+    }
+    let settings = resolved.ok();
     findings.extend(doctor::local::checks(settings.as_ref(), kind));
     let text = if args.json {
         doctor::render_json(&findings)
