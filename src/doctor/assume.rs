@@ -204,3 +204,6 @@ fn judge_policies(role: &str, p: &PolicyFact) -> Finding {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -298,3 +298,6 @@ impl<S: Sts> Sts for Recording<'_, S> {
         self.keep(self.inner.get_session_token(req).await)
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -204,3 +204,6 @@ fn rejected(s: &Settings, what: &str, e: &AwsFailure) -> Finding {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests;
