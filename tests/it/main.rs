@@ -16,6 +16,8 @@ mod cache_cmds;
 mod clients;
 mod credential_process;
 mod docs;
+mod doctor;
+mod doctor_faults;
 mod doctor_local;
 mod exec;
 mod exec_account;
