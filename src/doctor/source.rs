@@ -37,7 +37,15 @@ pub fn judge(s: &Settings, f: &Facts, now: DateTime<Utc>) -> Vec<Finding> {
             missing_fix(s),
         )),
         SourceFact::Loaded(l) => {
-            let what = format!("{} ({from})", via(l.via));
+            // aws-config tags a role assumed through the profile chain as the profile's
+            // own keys; the caller ARN tells them apart.
+            let role_session =
+                matches!(&f.call.result, Ok(id) if id.arn.contains(":assumed-role/"));
+            let v = match l.via {
+                Via::ProfileKeys if role_session => Via::ProfileRole,
+                v => v,
+            };
+            let what = format!("{} ({from})", via(v));
             let expired = l.expires.filter(|e| *e <= now);
             match (&f.call.result, expired) {
                 (_, Some(at)) => out.push(Finding::fail(

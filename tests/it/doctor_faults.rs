@@ -15,6 +15,9 @@ enum Mode {
     DateBehind(i64),
     /// Answer AssumeRole with STS's real AccessDenied; pass the rest to moto.
     DenyAssume,
+    /// The same, only for sessions named `doctor-denied` (a role chain's first link
+    /// still works).
+    DenySession,
 }
 
 /// STS's answer to an AssumeRole the trust policy does not allow. STS says the same when
@@ -79,9 +82,13 @@ fn serve(mut conn: TcpStream, moto: &str, mode: Mode) {
     let Some((head, body)) = read_request(&mut conn) else {
         return;
     };
-    if matches!(mode, Mode::DenyAssume)
-        && String::from_utf8_lossy(&body).contains("Action=AssumeRole")
-    {
+    let text = String::from_utf8_lossy(&body);
+    let deny = match mode {
+        Mode::DenyAssume => text.contains("Action=AssumeRole"),
+        Mode::DenySession => text.contains("RoleSessionName=doctor-denied"),
+        Mode::DateBehind(_) => false,
+    };
+    if deny {
         let _ = write!(
             conn,
             "HTTP/1.1 403 Forbidden\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{ACCESS_DENIED}",
@@ -121,7 +128,7 @@ fn serve(mut conn: TcpStream, moto: &str, mode: Mode) {
         .collect();
     let behind = match mode {
         Mode::DateBehind(s) => s,
-        Mode::DenyAssume => 0,
+        _ => 0,
     };
     let date = chrono::Utc::now() - chrono::TimeDelta::seconds(behind);
     lines.push(format!(
@@ -195,6 +202,75 @@ fn access_denied_with_an_external_id_names_the_trust_policy_then_the_external_id
         .expect(&assume.2);
     assert!(trust < ext, "{}", assume.2);
     assert!(!r.stdout.contains(&external_id) && !r.stderr.contains(&external_id));
+}
+
+/// Role B in the source account (moto's default 123456789012) with inline policy
+/// `document`, and a config where `target` is assumed from B (`mid`), B from `src`.
+fn world_with_role_source(document: &str) -> (World, String) {
+    let mut w = World::new();
+    let b = unique("b");
+    let aws = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--profile", "src", "--region", "us-east-1"]);
+        let r = w.tool("aws", &all);
+        assert_eq!(r.code, 0, "aws {args:?}: {}", r.stderr);
+    };
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}"#;
+    aws(&[
+        "iam",
+        "create-role",
+        "--role-name",
+        &b,
+        "--assume-role-policy-document",
+        trust,
+    ]);
+    aws(&[
+        "iam",
+        "put-role-policy",
+        "--role-name",
+        &b,
+        "--policy-name",
+        "to-a",
+        "--policy-document",
+        document,
+    ]);
+    w.write_config(&format!(
+        "[profile target]\nrole_arn = {}\nsource_profile = mid\nrole_session_name = doctor-denied\nregion = us-east-1\n\
+         [profile mid]\nrole_arn = arn:aws:iam::123456789012:role/{b}\nsource_profile = src\nregion = us-east-1\n",
+        w.role_arn
+    ));
+    w.set("AWS_ENDPOINT_URL", &sts_stand_in(Mode::DenySession));
+    (w, b)
+}
+
+#[test]
+fn access_denied_for_a_role_source_reads_its_inline_policies() {
+    // B's policy allows every role in account A: cause 4 is unlikely.
+    let allow = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::111111111111:role/*"}]}"#;
+    let (w, b) = world_with_role_source(allow);
+    let r = doctor(&w, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let lines = report(&r);
+    let source = expect(&r, &lines, "source", "ok");
+    assert!(
+        source.2.contains(&format!("assumed-role/{b}/")),
+        "{}",
+        source.2
+    );
+    let denied = expect(&r, &lines, "assume", "fail");
+    let principal = format!("does not name the source arn:aws:iam::123456789012:role/{b}");
+    assert!(denied.2.contains(&principal), "{}", denied.2);
+    let read = expect(&r, &lines, "assume", "ok");
+    let allows = format!("role {b}'s inline policy \"to-a\" allows sts:AssumeRole");
+    assert!(read.2.contains(&allows), "{}", read.2);
+    // B's policy names another role only: the hint says so.
+    let other = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::111111111111:role/other"}]}"#;
+    let (w, b) = world_with_role_source(other);
+    let r = doctor(&w, &[]);
+    let lines = report(&r);
+    let hint = expect(&r, &lines, "assume", "warn");
+    let none = format!("none of role {b}'s 1 inline policies allows");
+    assert!(hint.2.contains(&none), "{}", hint.2);
 }
 
 /// An IMDS that accepts every connection and never answers (a token PUT dropped by a
