@@ -38,6 +38,16 @@ fn each_source_outcome_is_named_with_its_fix() {
         (
             facts(
                 None,
+                SourceFact::Loaded(loaded(Via::ProfileKeys)),
+                Ok(identity("arn:aws:sts::123456789012:assumed-role/B/s")),
+            ),
+            Status::Ok,
+            "role session the profile chain assumed (profile \"src\") act as arn:aws:sts::123456789012:assumed-role/B/s",
+            "",
+        ),
+        (
+            facts(
+                None,
                 SourceFact::Failed(failure(
                     FailureKind::NoSourceCredentials,
                     "NoCredentials",
