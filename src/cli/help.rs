@@ -371,6 +371,14 @@ the likely causes of a failure. keyring: which store is used and a store/read/de
 round trip. lockdir: the lock directory's owner and mode. cache: this role's cached \
 entries (expiry and store, never a secret).
 
+The AssumeRole is made with the same settings as every other command, never cached. With \
+credential_source = Ec2InstanceMetadata the IMDSv2 token PUT is tried first, with a 1 s \
+timeout; one that gets no answer is the hop limit of a container on EC2. The clock warns \
+above 60 s of skew and fails above 300 s. A role with mfa_serial is assumed only with \
+--token-code: doctor never prompts. A bad flag is bad input (exit 2, no check runs); a \
+problem in the profile files is a failed config check, and the checks that need the \
+settings skip.
+
 Exit 0 when no check fails (warnings allowed), 1 when one fails, 2 for bad input. \
 --json prints the same checks as one array of {check, status, detail, fix}.";
 
