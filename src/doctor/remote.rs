@@ -165,6 +165,11 @@ pub trait Remote {
 
 /// Gathers every fact, in the order the chain uses them.
 pub async fn gather(r: &mut impl Remote, s: &Settings) -> Facts {
+    tracing::info!(
+        "doctor: checking {} from {}",
+        s.role.as_str(),
+        s.source.describe()
+    );
     let mut imds = match s.source {
         Source::Ec2InstanceMetadata => Some(r.imds().await),
         _ => None,
@@ -186,6 +191,12 @@ pub async fn gather(r: &mut impl Remote, s: &Settings) -> Facts {
         imds = Some(r.imds().await);
     }
     let call = r.caller_identity().await;
+    tracing::info!(
+        "doctor: GetCallerIdentity at {}: {}",
+        call.url.as_deref().unwrap_or("-"),
+        call.status
+            .map_or("no answer".to_string(), |c| format!("HTTP {c}"))
+    );
     let assume = match (&source, &call.result) {
         (SourceFact::Loaded(_), Ok(id)) => try_assume(r, s, id).await,
         _ => AssumeFact::NotTried,
@@ -220,6 +231,7 @@ async fn try_assume(r: &impl Remote, s: &Settings, id: &CallerIdentity) -> Assum
         Ok(sts) => sts,
         Err(f) => return done(Err(f), notes, None),
     };
+    tracing::info!("doctor: one AssumeRole of {}, not cached", s.role.as_str());
     let rec = Recording {
         inner: &sts,
         last: RefCell::new(None),
