@@ -377,7 +377,7 @@ timeout; one that gets no answer is the hop limit of a container on EC2. The clo
 above 60 s of skew and fails above 300 s. A role with mfa_serial is assumed only with \
 --token-code: doctor never prompts. A bad flag is bad input (exit 2, no check runs); a \
 problem in the profile files is a failed config check, and the checks that need the \
-settings skip.
+settings skip. Without --profile or --role-arn only this host's checks run.
 
 Exit 0 when no check fails (warnings allowed), 1 when one fails, 2 for bad input. \
 --json prints the same checks as one array of {check, status, detail, fix}.";

@@ -13,6 +13,12 @@ use crate::settings::{self, Profiles};
 use std::process::ExitCode;
 
 pub fn run(args: &DoctorArgs, kind: StoreKind) -> Result<ExitCode, Error> {
+    // Without any role the host's own checks still run (keyring, lock dir).
+    if args.role.profile.is_none() && args.role.role_arn.is_none() {
+        let mut findings = doctor::no_role();
+        findings.extend(doctor::local::checks(None, kind));
+        return report(args, &findings);
+    }
     let env = crate::sys::env_snapshot();
     let (profiles, resolved) = match crate::aws::profile::load() {
         Ok(p) => {
@@ -42,15 +48,21 @@ pub fn run(args: &DoctorArgs, kind: StoreKind) -> Result<ExitCode, Error> {
                 chrono::Utc::now(),
             ));
         }
-        Err(_) => findings.extend(doctor::skipped_remote()),
+        Err(_) => findings.extend(doctor::skipped_remote(
+            "needs the settings, and the config check failed",
+        )),
     }
     let settings = resolved.ok();
     findings.extend(doctor::local::checks(settings.as_ref(), kind));
+    report(args, &findings)
+}
+
+fn report(args: &DoctorArgs, findings: &[Finding]) -> Result<ExitCode, Error> {
     let text = if args.json {
-        doctor::render_json(&findings)
+        doctor::render_json(findings)
     } else {
-        doctor::render_text(&findings)
+        doctor::render_text(findings)
     };
     crate::ui::stdout(&text)?;
-    Ok(ExitCode::from(doctor::exit_code(&findings)))
+    Ok(ExitCode::from(doctor::exit_code(findings)))
 }

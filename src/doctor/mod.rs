@@ -41,10 +41,20 @@ pub fn judge_remote(
     out
 }
 
-/// What the checks that need settings say when the config check failed.
-pub fn skipped_remote() -> Vec<Finding> {
+/// What the checks that need settings say when there are none (`why`).
+pub fn skipped_remote(why: &str) -> Vec<Finding> {
     ["source", "clock", "sts", "assume"]
         .into_iter()
-        .map(|c| Finding::skip(c, "needs the settings, and the config check failed"))
+        .map(|c| Finding::skip(c, why))
         .collect()
+}
+
+/// `xacct doctor` with no role at all checks this host only.
+pub fn no_role() -> Vec<Finding> {
+    let mut out = vec![Finding::skip(
+        "config",
+        "no role given: pass --profile NAME (a profile with role_arn) or --role-arn ARN to check the way to it",
+    )];
+    out.extend(skipped_remote("no role given"));
+    out
 }

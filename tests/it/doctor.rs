@@ -170,6 +170,22 @@ fn a_problem_in_the_profile_is_a_config_failure_and_a_bad_flag_is_exit_2() {
 }
 
 #[test]
+fn without_a_role_the_remote_checks_skip_naming_the_flags() {
+    let trip = Tripwire::new();
+    let mut w = World::new();
+    w.set("AWS_ENDPOINT_URL", &trip.url());
+    let r = w.run(&["doctor"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let lines = report(&r);
+    let config = expect(&r, &lines, "config", "skip");
+    assert!(config.2.contains("pass --profile NAME"), "{}", config.2);
+    for check in &REMOTE[1..] {
+        expect(&r, &lines, check, "skip");
+    }
+    assert_eq!(trip.hits(), 0, "no role, yet AWS was called");
+}
+
+#[test]
 fn json_parses_and_has_the_same_checks_as_the_text() {
     let w = World::new();
     w.target_profile("");
