@@ -367,9 +367,11 @@ role, source, region (and where each came from), duration and whether an externa
 set (never its value). source: where the source credentials come from, and who they act \
 as (GetCallerIdentity). clock: the skew between this host and STS. sts: the endpoint, \
 whether it answers, and any proxy in effect. assume: one AssumeRole, not cached, with \
-the likely causes of a failure. keyring: which store is used and a store/read/delete \
-round trip. lockdir: the lock directory's owner and mode. cache: this role's cached \
-entries (expiry and store, never a secret).
+the likely causes of a failure. keyring: which store is used and why, a store/read/delete \
+round trip of a probe entry, and for the kernel keyring the quota left and about how many \
+entries still fit. lockdir: the directory runs use, its owner and mode, judged by the \
+ownership rule (doctor creates nothing). cache: this role's cached entries (expiry and \
+store, never a secret).
 
 The AssumeRole is made with the same settings as every other command, never cached. With \
 credential_source = Ec2InstanceMetadata the IMDSv2 token PUT is tried first, with a 1 s \

@@ -60,7 +60,10 @@ pub fn judge(s: &Settings, f: &Facts, now: DateTime<Utc>) -> Vec<Finding> {
                         .unwrap_or_default();
                     out.push(Finding::ok(
                         CHECK,
-                        format!("{what} act as {} in account {}{until}", id.arn, id.account),
+                        format!(
+                            "{what}: acting as {} in account {}{until}",
+                            id.arn, id.account
+                        ),
                     ));
                 }
                 (Err(e), None) => out.push(rejected(s, &what, e)),

@@ -32,7 +32,7 @@ fn each_source_outcome_is_named_with_its_fix() {
         (
             facts(None, SourceFact::Loaded(loaded(Via::ProfileKeys)), user()),
             Status::Ok,
-            "static keys (profile \"src\") act as arn:aws:iam::123456789012:user/u in account 123456789012",
+            "static keys (profile \"src\"): acting as arn:aws:iam::123456789012:user/u in account 123456789012",
             "",
         ),
         (
@@ -42,7 +42,7 @@ fn each_source_outcome_is_named_with_its_fix() {
                 Ok(identity("arn:aws:sts::123456789012:assumed-role/B/s")),
             ),
             Status::Ok,
-            "role session the profile chain assumed (profile \"src\") act as arn:aws:sts::123456789012:assumed-role/B/s",
+            "role session the profile chain assumed (profile \"src\"): acting as arn:aws:sts::123456789012:assumed-role/B/s",
             "",
         ),
         (
