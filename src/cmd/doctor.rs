@@ -15,6 +15,16 @@ use std::process::ExitCode;
 pub fn run(args: &DoctorArgs, kind: StoreKind) -> Result<ExitCode, Error> {
     // Without any role the host's own checks still run (keyring, lock dir).
     if args.role.profile.is_none() && args.role.role_arn.is_none() {
+        // The other flags are still input to check: resolved with a placeholder role
+        // (never called), a bad one is exit 2 as for every command.
+        let placeholder = crate::cli::RoleArgs {
+            role_arn: Some("arn:aws:iam::000000000000:role/xacct-doctor-placeholder".into()),
+            ..args.role.clone()
+        };
+        let env = crate::sys::env_snapshot();
+        if let Err(Error::Usage(m)) = settings::resolve(&placeholder, &Profiles::default(), &env) {
+            return Err(Error::Usage(m));
+        }
         let mut findings = doctor::no_role();
         findings.extend(doctor::local::checks(None, kind));
         return report(args, &findings);

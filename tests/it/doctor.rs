@@ -163,9 +163,21 @@ fn a_problem_in_the_profile_is_a_config_failure_and_a_bad_flag_is_exit_2() {
     let trip = Tripwire::new();
     let mut w = w;
     w.set("AWS_ENDPOINT_URL", &trip.url());
-    let r = w.run(&["doctor", "--profile", "target", "--duration", "ten"]);
-    assert_eq!((r.code, r.stdout.as_str()), (2, ""), "{}", r.stderr);
-    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    // With a role, and without one (only the host's checks would run): the same rule.
+    for args in [
+        &["doctor", "--profile", "target", "--duration", "ten"][..],
+        &["doctor", "--duration", "ten"],
+        &["doctor", "--tag", "no-equals-sign"],
+    ] {
+        let r = w.run(args);
+        assert_eq!(
+            (r.code, r.stdout.as_str()),
+            (2, ""),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    }
     assert_eq!(trip.hits(), 0, "bad input made a network call");
 }
 
