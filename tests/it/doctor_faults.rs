@@ -5,7 +5,7 @@
 
 use crate::doctor::{doctor, expect, report};
 use crate::util::*;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::time::Duration;
 
@@ -45,44 +45,11 @@ fn sts_stand_in(mode: Mode) -> String {
     url
 }
 
-fn read_request(conn: &mut TcpStream) -> Option<(String, Vec<u8>)> {
-    conn.set_read_timeout(Some(Duration::from_secs(20))).ok()?;
-    let mut buf = vec![];
-    let mut chunk = [0u8; 8192];
-    let end = loop {
-        let n = conn.read(&mut chunk).ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break p + 4;
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..end]).to_string();
-    let len: usize = head
-        .lines()
-        .find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.eq_ignore_ascii_case("content-length")
-                .then(|| v.trim().parse().ok())?
-        })
-        .unwrap_or(0);
-    while buf.len() < end + len {
-        let n = conn.read(&mut chunk).ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    Some((head, buf[end..].to_vec()))
-}
-
 fn serve(mut conn: TcpStream, moto: &str, mode: Mode) {
-    let Some((head, body)) = read_request(&mut conn) else {
+    let Some(req) = crate::http::read_request(&mut conn) else {
         return;
     };
-    let text = String::from_utf8_lossy(&body);
+    let text = String::from_utf8_lossy(&req.body);
     let deny = match mode {
         Mode::DenyAssume => text.contains("Action=AssumeRole"),
         Mode::DenySession => text.contains("RoleSessionName=doctor-denied"),
@@ -96,23 +63,9 @@ fn serve(mut conn: TcpStream, moto: &str, mode: Mode) {
         );
         return;
     }
-    let Ok(mut up) = TcpStream::connect(moto) else {
+    let Some(answer) = crate::http::forward(&req, moto) else {
         return;
     };
-    let mut out: String = head
-        .trim_end()
-        .lines()
-        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
-        .map(|l| format!("{l}\r\n"))
-        .collect();
-    out.push_str("Connection: close\r\n\r\n");
-    let mut answer = vec![];
-    if up.write_all(out.as_bytes()).is_err()
-        || up.write_all(&body).is_err()
-        || up.read_to_end(&mut answer).is_err()
-    {
-        return;
-    }
     let split = answer
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

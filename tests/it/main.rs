@@ -28,6 +28,7 @@ mod export;
 mod file_modes;
 mod fuzz;
 mod host;
+mod http;
 mod instance_profile;
 mod keyring;
 mod layout;

@@ -4,7 +4,7 @@
 //! clear line, never hang and never panic.
 
 use crate::util::*;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -42,7 +42,7 @@ impl StandIn {
         std::thread::spawn(move || {
             for conn in listener.incoming().take(16) {
                 let Ok(mut conn) = conn else { continue };
-                let Some(request) = read_request(&mut conn) else {
+                let Some(request) = crate::http::read_request(&mut conn) else {
                     continue;
                 };
                 let i = counter.fetch_add(1, Ordering::SeqCst);
@@ -58,37 +58,6 @@ impl StandIn {
     }
 }
 
-/// Reads one HTTP/1.1 request (headers and a Content-Length body).
-fn read_request(conn: &mut TcpStream) -> Option<Vec<u8>> {
-    conn.set_read_timeout(Some(Duration::from_secs(20))).ok()?;
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 8192];
-    let head_end = loop {
-        let n = conn.read(&mut chunk).ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break p + 4;
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
-    let len: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    while buf.len() < head_end + len {
-        let n = conn.read(&mut chunk).ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    Some(buf)
-}
-
 fn respond(conn: &mut TcpStream, status: &str, body: &str) {
     let _ = write!(
         conn,
@@ -97,7 +66,7 @@ fn respond(conn: &mut TcpStream, status: &str, body: &str) {
     );
 }
 
-fn answer(conn: &mut TcpStream, reply: Reply, request: &[u8], moto: &str) {
+fn answer(conn: &mut TcpStream, reply: Reply, request: &crate::http::Request, moto: &str) {
     match reply {
         Reply::ServerError => respond(conn, "500 Internal Server Error", ""),
         Reply::Throttling => respond(
@@ -110,22 +79,7 @@ fn answer(conn: &mut TcpStream, reply: Reply, request: &[u8], moto: &str) {
         Reply::Garbage => respond(conn, "200 OK", "<html>captive portal</html>"),
         Reply::Silence => std::thread::sleep(Duration::from_secs(40)),
         Reply::Proxy => {
-            let addr = moto.trim_start_matches("http://");
-            let Ok(mut up) = TcpStream::connect(addr) else {
-                return;
-            };
-            // The same request with `Connection: close`, so moto's answer ends at EOF.
-            let text = String::from_utf8_lossy(request);
-            let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-            let mut out: String = head
-                .lines()
-                .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
-                .map(|l| format!("{l}\r\n"))
-                .collect();
-            out.push_str("Connection: close\r\n\r\n");
-            out.push_str(body);
-            let mut resp = Vec::new();
-            if up.write_all(out.as_bytes()).is_ok() && up.read_to_end(&mut resp).is_ok() {
+            if let Some(resp) = crate::http::forward(request, moto) {
                 let _ = conn.write_all(&resp);
             }
         }

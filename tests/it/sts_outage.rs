@@ -3,7 +3,7 @@
 //! run fails as before, and for 30 s after a failure no connection to STS is attempted.
 
 use crate::util::*;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -54,46 +54,12 @@ impl Gate {
 
 /// Passes one request on to moto with `Connection: close`, and moto's answer back.
 fn proxy(mut conn: TcpStream, moto: &str) {
-    let _ = conn.set_read_timeout(Some(Duration::from_secs(20)));
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 8192];
-    let head_end = loop {
-        match conn.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break p + 4;
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-    let len: usize = head
-        .lines()
-        .find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.eq_ignore_ascii_case("content-length")
-                .then(|| v.trim().parse().ok())?
-        })
-        .unwrap_or(0);
-    while buf.len() < head_end + len {
-        match conn.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    }
-    let kept: Vec<&str> = head
-        .trim_end()
-        .lines()
-        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
-        .collect();
-    let Ok(mut up) = TcpStream::connect(moto) else {
+    let Some(req) = crate::http::read_request(&mut conn) else {
         return;
     };
-    let _ = write!(up, "{}\r\nConnection: close\r\n\r\n", kept.join("\r\n"));
-    let _ = up.write_all(&buf[head_end..]);
-    let mut answer = Vec::new();
-    let _ = up.read_to_end(&mut answer);
-    let _ = conn.write_all(&answer);
+    if let Some(answer) = crate::http::forward(&req, moto) {
+        let _ = conn.write_all(&answer);
+    }
 }
 
 /// A listener that counts the connections made to it (on a given port).
