@@ -200,7 +200,7 @@ fn roles_config(roles: &[String]) -> String {
         .collect()
 }
 
-fn quota_is_the_default() {
+pub fn quota_is_the_default() {
     let max: u64 = std::fs::read_to_string("/proc/sys/kernel/keys/maxbytes")
         .unwrap()
         .trim()

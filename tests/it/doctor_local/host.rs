@@ -3,7 +3,7 @@
 //! kernel keyring, and root meeting a lock directory of that user's.
 
 use super::{expect, lines, no_secrets};
-use crate::host::{CronWorld, Serial, USER, as_user, host_user};
+use crate::host::{CronWorld, Serial, USER, as_user, host_user, quota_is_the_default};
 use crate::util::*;
 use std::os::unix::fs::{PermissionsExt, chown};
 use std::path::Path;
@@ -83,15 +83,7 @@ fn fit_numbers(detail: &str) -> (u64, u64, u64) {
 fn a_nearly_full_key_quota_of_the_cron_user_is_a_warning_with_the_numbers() {
     let _serial = Serial::take();
     let (uid, _) = host_user();
-    let max: u64 = std::fs::read_to_string("/proc/sys/kernel/keys/maxbytes")
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    assert!(
-        max <= 20000,
-        "kernel.keys.maxbytes is {max}: this test needs the default non-root quota"
-    );
+    quota_is_the_default();
     let w = CronWorld::new();
     let role = format!("arn:aws:iam::{ACCOUNT_A}:role/{}", unique("drq"));
     w.write_config(&format!(
