@@ -183,18 +183,28 @@ class Bench:
     # 1-3: cache hits, peers, floor --------------------------------------------------
     def cache_hits(self):
         n = self.a.runs
-        log("1. cache hit (keyutils) side by side with the floor")
+        log("1. cache hit (keyutils) side by side with the floors")
         ku = self.xacct("hit-keyutils")
-        run_once(ku, self.env)  # fills the cache
-        t = self.hyperfine("hit-keyutils", [("floor", [self.a.floor]),
+        _, _, doc = run_once(ku, self.env, stdout=subprocess.PIPE)  # fills the cache
+        # The floor: `cat` (dynamically linked, as xacct is) of the same JSON.
+        doc_file = os.path.join(self.home, "hit.json")
+        with open(doc_file, "wb") as f:
+            f.write(doc)
+        cat = [shutil.which("cat"), doc_file]
+        t = self.hyperfine("hit-keyutils", [("floor", [self.a.floor]), ("cat", cat),
                                             ("xacct-keyutils", ku)], self.env, n, 5)
         self.expect_assumes(self.role("hit-keyutils"), 1, "keyutils runs were cache hits")
         rss = self.rss(ku, self.env)
         self.row("floor", "floor: static binary printing a fixed JSON", t["floor"],
                  self.rss([self.a.floor], self.env))
+        t_cat = statistics.median(t["cat"])
+        self.row("cat", "floor: `cat` of the same JSON", t["cat"], self.rss(cat, self.env))
         m = statistics.median(t["xacct-keyutils"])
+        ratio = m / t_cat
         self.row("hit-keyutils", "xacct cache hit, keyutils", t["xacct-keyutils"], rss,
-                 "<= 3 ms, <= 10 MiB", m <= 0.003 and rss <= 10 * 1024)
+                 "<= 1.5x cat, <= 6 MiB", ratio <= 1.5 and rss <= 6 * 1024,
+                 note=f"{ratio:.2f}x cat, "
+                      f"{m / statistics.median(t['floor']):.2f}x the static floor")
         self.t_xacct = m
 
         log("1. cache hit (Secret Service)")
@@ -207,7 +217,7 @@ class Bench:
         self.expect_assumes(self.role("hit-ss"), 1, "Secret Service runs were cache hits")
         m = statistics.median(t["xacct-secret-service"])
         self.row("hit-ss", "xacct cache hit, Secret Service", t["xacct-secret-service"],
-                 self.rss(ss, ss_env), "<= 15 ms", m <= 0.015)
+                 self.rss(ss, ss_env), "<= 5 ms", m <= 0.005)
 
     def peers(self):
         n = self.a.peer_runs
@@ -253,16 +263,16 @@ class Bench:
         t_inproc = statistics.median(inproc["cli-assume"]) - statistics.median(inproc["src"])
         self.row("cli-inproc-delta", "AWS CLI v1: cost of the cached assume-role path "
                  "(in-process difference of medians)", note=ms(t_inproc))
-        peers = [("aws-export-credentials, whole process", t_aec),
-                 ("AWS CLI v1, in-process increment", t_inproc)]
+        ratio = t_aec / self.t_xacct
+        self.row("ratio", "aws-export-credentials (whole process) / xacct keyutils hit",
+                 target=">= 100x", ok=ratio >= 100, note=f"{ratio:.1f}x")
+        # No target: a file read inside a running Python process is not a process start
+        # (BENCHMARKS.md, "Where a target is missed").
+        peers = [("AWS CLI v1, in-process increment", t_inproc)]
         if t_cli > 2 * noise:
             peers.append(("AWS CLI v1, whole-call difference", t_cli))
         for name, cost in peers:
-            self.row("ratio", f"{name} / xacct keyutils hit", note=f"{cost / self.t_xacct:.1f}x")
-        fastest = min(peers, key=lambda x: x[1])
-        ratio = fastest[1] / self.t_xacct
-        self.row("ratio", f"fastest peer ({fastest[0]}) / xacct keyutils hit",
-                 target=">= 80x", ok=ratio >= 80, note=f"{ratio:.1f}x")
+            self.row("ratio", f"{name} / xacct keyutils hit", note=f"{cost / self.t_xacct:.2f}x")
 
     # 4: cold path -------------------------------------------------------------------
     def cold(self):
@@ -283,37 +293,42 @@ class Bench:
         self.expect_assumes(self.role("cold"), n + 3, "every cold run called AssumeRole")
         m = statistics.median(times)
         self.row("cold", "xacct cold path (miss, AssumeRole on moto, store)", times, max(rss),
-                 "<= 60 ms", m <= 0.060)
+                 "<= 10 ms", m <= 0.010)
 
     # 5: stampede --------------------------------------------------------------------
     def stampede(self):
-        n, width = self.a.stampede_runs, 64
+        for width in self.a.stampede_widths:
+            self.stampede_of(width, "<= 0.5 s, 1 AssumeRole" if width >= 256 else "",
+                             0.5 if width >= 256 else None)
+
+    def stampede_of(self, width, target, limit):
+        n = self.a.stampede_runs
         log(f"5. stampede: {n} runs of {width} concurrent cold invocations of one key")
         walls, roles = [], []
         for i in range(n):
-            role = self.role(f"stampede-{i}")
+            role = self.role(f"stampede{width}-{i}")
             roles.append(role)
             argv = [self.a.xacct, "credential-process", "--role-arn", role,
                     "--source-profile", "src", "--region", "us-east-1"]
-            t0 = time.perf_counter_ns()
-            procs = [subprocess.Popen(argv, env=self.env, stdin=subprocess.DEVNULL,
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-                     for _ in range(width)]
-            outs = [p.communicate() for p in procs]
-            walls.append((time.perf_counter_ns() - t0) / 1e9)
-            bad = [(p.returncode, e) for p, (_, e) in zip(procs, outs) if p.returncode != 0]
-            if bad:
-                raise SystemExit(f"stampede: {len(bad)} failed: {bad[0]}")
-            if len({o for o, _ in outs}) != 1:
+            with tempfile.TemporaryDirectory() as d:
+                p = subprocess.run([self.a.stampede, str(width), d, *argv], env=self.env,
+                                   capture_output=True, text=True, check=True)
+                ns, failed = map(int, p.stdout.split())
+                walls.append(ns / 1e9)
+                if failed:
+                    err = open(os.path.join(d, "0.err")).read()
+                    raise SystemExit(f"stampede: {failed} of {width} failed: {err[-500:]}")
+                outs = {open(os.path.join(d, f"{k}.out"), "rb").read() for k in range(width)}
+            if len(outs) != 1:
                 raise SystemExit("stampede: processes got different credentials")
         counts = self.moto.assume_counts()
         per_role = [counts.get(r, 0) for r in roles]
-        self.check("each stampede made exactly one AssumeRole",
-                   all(c == 1 for c in per_role), f"counts per run: {sorted(set(per_role))}")
+        one = all(c == 1 for c in per_role)
+        self.check(f"each stampede of {width} made exactly one AssumeRole", one,
+                   f"counts per run: {sorted(set(per_role))}")
         m = statistics.median(walls)
         self.row("stampede", f"stampede: {width} concurrent cold calls, wall until all finish",
-                 walls, None, "<= 1.5 s, 1 AssumeRole",
-                 m <= 1.5 and all(c == 1 for c in per_role),
+                 walls, None, target, (m <= limit and one) if limit else None,
                  note=f"AssumeRole per run: {max(per_role)}")
 
     # 6: end to end ------------------------------------------------------------------
@@ -383,6 +398,7 @@ def main():
     ap.add_argument("--xacct", required=True)
     ap.add_argument("--floor", required=True)
     ap.add_argument("--timed", required=True)
+    ap.add_argument("--stampede", required=True, help="bench/stampede.c, built")
     ap.add_argument("--moto", required=True)
     ap.add_argument("--test-venv", required=True)
     ap.add_argument("--peer-venv", required=True)
@@ -391,6 +407,8 @@ def main():
     ap.add_argument("--peer-runs", type=int, default=30)
     ap.add_argument("--rss-runs", type=int, default=10)
     ap.add_argument("--stampede-runs", type=int, default=30)
+    ap.add_argument("--stampede-widths", type=lambda v: [int(x) for x in v.split(",")],
+                    default=[64, 256], help="processes per stampede (default 64,256)")
     ap.add_argument("--only", help="comma-separated: hits,peers,cold,stampede,e2e,endpoint "
                     "(the default), and profile (strace/perf/callgrind of the hits)")
     a = ap.parse_args()
