@@ -55,7 +55,8 @@ pub fn session_with(
     if let Some(c) = cache.as_ref().and_then(cached) {
         return Ok(c);
     }
-    let _guard = match cache.and_then(|c| c.lock_dir) {
+    let lock_dir = cache.and_then(|c| c.lock_dir.get());
+    let _guard = match lock_dir.as_deref() {
         Some(dir) => match lock::acquire(dir, &key, lock::WAIT) {
             Ok(guard) => Some(guard),
             Err(lock::LockError::Busy(msg)) => return Err(Error::Runtime(msg)),
@@ -92,7 +93,7 @@ fn store(s: &Settings, serial: &str, key: &str, c: &Credentials, cache: Cache<'_
         ));
         return;
     }
-    if let Some(dir) = cache.index_dir {
+    if let Some(dir) = cache.index_dir.get() {
         let entry = IndexEntry {
             key: key.to_string(),
             role_arn: format!("mfa-session:{serial}"),
@@ -101,7 +102,7 @@ fn store(s: &Settings, serial: &str, key: &str, c: &Credentials, cache: Cache<'_
             expiration: c.expiration,
             store: cache.store.name().to_string(),
         };
-        index::update(dir, |i| i.upsert(entry));
+        index::update(&dir, |i| i.upsert(entry));
     }
 }
 

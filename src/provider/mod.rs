@@ -25,6 +25,7 @@ use crate::error::Error;
 use crate::expiry::{self, Plan};
 use crate::settings::Settings;
 use chrono::{DateTime, Utc};
+use std::borrow::Cow;
 use std::path::Path;
 
 /// Where the credentials came from.
@@ -47,21 +48,47 @@ pub struct Obtained {
 #[derive(Clone, Copy)]
 pub struct Cache<'a> {
     pub store: &'a dyn CredentialStore,
-    /// Where lock files go; `None` runs without single flight.
-    pub lock_dir: Option<&'a Path>,
-    /// Where the `cache list` index lives; `None` keeps no index.
-    pub index_dir: Option<&'a Path>,
+    /// Where lock files go; `Dir::None` runs without single flight.
+    pub lock_dir: Dir<'a>,
+    /// Where the `cache list` index lives; `Dir::None` keeps no index.
+    pub index_dir: Dir<'a>,
+}
+
+/// A directory the cache needs on a miss only (lock files, the index).
+#[derive(Clone, Copy, Debug)]
+pub enum Dir<'a> {
+    None,
+    At(&'a Path),
+    /// The trusted default (`lock::default_dir`), chosen when first asked for: choosing
+    /// it stats the directory and each of its parents, which a cache hit has no use for.
+    Default,
+}
+
+impl<'a> Dir<'a> {
+    pub fn get(self) -> Option<Cow<'a, Path>> {
+        match self {
+            Dir::None => None,
+            Dir::At(p) => Some(Cow::Borrowed(p)),
+            Dir::Default => lock::default_dir().map(Cow::Owned),
+        }
+    }
+}
+
+impl<'a> From<Option<&'a Path>> for Dir<'a> {
+    fn from(p: Option<&'a Path>) -> Dir<'a> {
+        p.map_or(Dir::None, Dir::At)
+    }
 }
 
 /// Logs why the cache missed (-vv). The index is read only when debug logging is on, so
 /// a plain run pays nothing for the explanation.
-fn log_miss(s: &Settings, key: &str, miss: &Miss, index_dir: Option<&Path>) {
+fn log_miss(s: &Settings, key: &str, miss: &Miss, index_dir: Dir<'_>) {
     if !tracing::enabled!(tracing::Level::DEBUG) {
         return;
     }
-    let changed = match (miss, index_dir) {
+    let changed = match (miss, index_dir.get()) {
         (Miss::NoEntry, Some(dir)) => {
-            index::load(dir).key_changed(key, s.role.as_str(), &s.session_name)
+            index::load(&dir).key_changed(key, s.role.as_str(), &s.session_name)
         }
         _ => None,
     };
@@ -116,7 +143,9 @@ pub fn cached_or_fetch(
             return Ok(from_sts(fetch()?, None));
         }
     }
-    let _guard = match cache.lock_dir {
+    let lock_dir = cache.lock_dir.get();
+    let lock_dir = lock_dir.as_deref();
+    let _guard = match lock_dir {
         Some(dir) => match lock::acquire(dir, key, lock::WAIT) {
             Ok(guard) => Some(guard),
             Err(lock::LockError::Busy(msg)) => return Err(Error::Runtime(msg)),
@@ -131,9 +160,7 @@ pub fn cached_or_fetch(
     let cached = read(cache.store, key).ok().and_then(Result::ok);
     let plan = match &cached {
         Some(entry) => {
-            let failed = cache
-                .lock_dir
-                .and_then(|dir| outage::last_failure(dir, key));
+            let failed = lock_dir.and_then(|dir| outage::last_failure(dir, key));
             expiry::plan(entry.expiration, now(), s.margin, s.min_validity, failed)
         }
         None => Plan::Refresh { fallback: false },
@@ -155,7 +182,7 @@ pub fn cached_or_fetch(
     let credentials = match (fetch(), fallback) {
         (Ok(credentials), _) => credentials,
         (Err(e @ Error::Aws(_)), Some(entry)) => {
-            if let Some(dir) = cache.lock_dir
+            if let Some(dir) = lock_dir
                 && let Err(io) = outage::record_failure(dir, key, now())
             {
                 tracing::debug!(
@@ -172,10 +199,11 @@ pub fn cached_or_fetch(
         }
         (Err(e), _) => return Err(e),
     };
-    if let Some(dir) = cache.lock_dir {
+    if let Some(dir) = lock_dir {
         outage::clear(dir, key);
     }
-    match save::save(s, cache.store, key, &credentials, cache.index_dir) {
+    let index_dir = cache.index_dir.get();
+    match save::save(s, cache.store, key, &credentials, index_dir.as_deref()) {
         Ok(()) => Ok(from_sts(credentials, Some(cache.store.name()))),
         Err(warning) => {
             warn(&warning);
@@ -236,11 +264,10 @@ fn obtain_as(s: &Settings, role: &Settings, kind: StoreKind) -> Result<Obtained,
     }
     let key = cache_key(s);
     let store = open_store(s, kind);
-    let lock_dir = lock::default_dir();
     let cache = store.as_deref().map(|store| Cache {
         store,
-        lock_dir: lock_dir.as_deref(),
-        index_dir: lock_dir.as_deref(),
+        lock_dir: Dir::Default,
+        index_dir: Dir::Default,
     });
     // The MFA session is looked at on a miss only: a cached role session needs no code.
     let mut code = s.token_code.clone();

@@ -27,8 +27,8 @@ fn run(
         "v1-k",
         Some(Cache {
             store,
-            lock_dir,
-            index_dir: None,
+            lock_dir: lock_dir.into(),
+            index_dir: Dir::None,
         }),
         &now,
         &mut fetch,
@@ -149,8 +149,8 @@ fn fetch_errors_pass_through_and_store_nothing() {
         "k",
         Some(Cache {
             store: &store,
-            lock_dir: None,
-            index_dir: None,
+            lock_dir: Dir::None,
+            index_dir: Dir::None,
         }),
         &now,
         &mut || Err(Error::Aws("denied".into())),
@@ -170,8 +170,8 @@ fn a_stored_entry_is_indexed_without_its_secret() {
         "v1-k",
         Some(Cache {
             store: &store,
-            lock_dir: None,
-            index_dir: Some(dir.path()),
+            lock_dir: Dir::None,
+            index_dir: Dir::At(dir.path()),
         }),
         &now,
         &mut || Ok(creds("NEW", 3600)),
@@ -197,8 +197,8 @@ fn a_stored_entry_is_indexed_without_its_secret() {
         "v1-k",
         Some(Cache {
             store: &store,
-            lock_dir: None,
-            index_dir: Some(dir.path()),
+            lock_dir: Dir::None,
+            index_dir: Dir::At(dir.path()),
         }),
         &now,
         &mut || panic!("hit expected"),

@@ -1,6 +1,7 @@
 use super::*;
 use crate::cache::store::{CredentialStore, MemoryStore};
 use crate::cli::RoleArgs;
+use crate::provider::Dir;
 use crate::provider::assume::tests::FakeSts;
 use crate::testing::{creds_left, now};
 
@@ -18,8 +19,8 @@ fn mfa_settings(prompt: bool) -> Settings {
 fn cache(store: &MemoryStore) -> Option<Cache<'_>> {
     Some(Cache {
         store,
-        lock_dir: None,
-        index_dir: None,
+        lock_dir: Dir::None,
+        index_dir: Dir::None,
     })
 }
 

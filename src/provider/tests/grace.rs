@@ -54,8 +54,8 @@ fn play(c: &Case) -> Outcome {
         "v1-k",
         Some(Cache {
             store: &store,
-            lock_dir: Some(dir.path()),
-            index_dir: None,
+            lock_dir: Dir::At(dir.path()),
+            index_dir: Dir::None,
         }),
         &now,
         &mut || {
@@ -203,8 +203,8 @@ fn the_warning_names_the_role_the_time_left_and_the_cause() {
     let dir = tempfile::tempdir().unwrap();
     let cache = || Cache {
         store: &store,
-        lock_dir: Some(dir.path()),
-        index_dir: None,
+        lock_dir: Dir::At(dir.path()),
+        index_dir: Dir::None,
     };
     let s = settings();
     let mut warnings = vec![];
