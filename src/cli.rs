@@ -4,6 +4,7 @@
 use clap::{Args, Parser, Subcommand};
 
 mod bootstrap;
+pub mod fast;
 mod help;
 
 pub use bootstrap::{BootstrapArgs, EmitFormat};

@@ -5,7 +5,9 @@ use std::process::ExitCode;
 use xacct::error::Error;
 
 fn main() -> ExitCode {
-    let cli = match xacct::cli::Cli::try_parse() {
+    // The hot path first; clap parses everything the fast path does not take.
+    let fast = xacct::cli::fast::parse(std::env::args_os(), &xacct::cli::fast::env);
+    let cli = match fast.map_or_else(xacct::cli::Cli::try_parse, Ok) {
         Ok(cli) => cli,
         Err(e) => match Error::from_clap(&e) {
             Some(err) => return err.report(),
