@@ -27,6 +27,7 @@ mod exec_signals;
 mod export;
 mod file_modes;
 mod fuzz;
+mod headless_hit;
 mod host;
 mod http;
 mod instance_profile;

@@ -26,6 +26,10 @@ struct KeyringStore {
 /// Which stores `auto` tries, in order.
 pub fn auto_order() -> Vec<StoreKind> {
     if cfg!(target_os = "linux") {
+        #[cfg(target_os = "linux")]
+        if !platform::session_bus_may_exist() {
+            return vec![StoreKind::Keyutils];
+        }
         vec![StoreKind::SecretService, StoreKind::Keyutils]
     } else if cfg!(target_os = "macos") {
         vec![StoreKind::Keychain]
@@ -94,6 +98,21 @@ mod platform {
         };
         // A service without the alias or the property: assume unlocked, as before.
         locked().unwrap_or(false)
+    }
+
+    /// False when there can be no session bus: `DBUS_SESSION_BUS_ADDRESS` unset and no
+    /// socket where zbus would then look (`$XDG_RUNTIME_DIR/bus`, else
+    /// `/run/user/<euid>/bus`). Cron jobs and services on a headless host then decide for
+    /// the kernel keyring with one stat, instead of the zbus probe's two threads and a
+    /// socket on every run, hits included (issue 15).
+    pub fn session_bus_may_exist() -> bool {
+        if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some() {
+            return true;
+        }
+        let runtime_dir = std::env::var("XDG_RUNTIME_DIR").unwrap_or_else(|_| {
+            format!("/run/user/{}", rustix::process::geteuid().as_raw())
+        });
+        std::path::Path::new(&runtime_dir).join("bus").exists()
     }
 
     /// Asks the session bus whether a Secret Service is running, without D-Bus activation
