@@ -1,5 +1,6 @@
 //! The OS keyring through keyring-core 1.x and one store crate per platform. The
-//! platform-specific part is only the store constructor.
+//! platform-specific part is only the store constructor. The Secret Service is the
+//! exception: `secret_service` talks to it with a plain session (its doc says why).
 
 use super::{CredentialStore, StoreError, StoreKind};
 use chrono::{DateTime, Utc};
@@ -41,6 +42,10 @@ pub fn auto_order() -> Vec<StoreKind> {
 }
 
 pub fn open(kind: StoreKind) -> Result<Box<dyn CredentialStore>, StoreError> {
+    #[cfg(target_os = "linux")]
+    if kind == StoreKind::SecretService {
+        return Ok(Box::new(super::secret_service::SecretServiceStore::open()?));
+    }
     let (store, name) = platform::open(kind)?;
     Ok(Box::new(KeyringStore { store, name }))
 }
@@ -54,15 +59,6 @@ mod platform {
         kind: StoreKind,
     ) -> Result<(Arc<keyring_core::CredentialStore>, &'static str), StoreError> {
         match kind {
-            StoreKind::SecretService => {
-                if !secret_service_running() {
-                    return Err(StoreError::Unavailable(
-                        "no Secret Service on the session bus".into(),
-                    ));
-                }
-                let store = zbus_secret_service_keyring_store::Store::new().map_err(unavailable)?;
-                Ok((store, "secret-service"))
-            }
             StoreKind::Keyutils => {
                 // Outside a login session (cron, systemd services) the process has no
                 // session keyring and the store fails with AccessDenied: join one first.
@@ -82,24 +78,6 @@ mod platform {
         }
     }
 
-    /// True when the Secret Service's default collection is locked. A search there finds
-    /// nothing (`NoEntry`) and a store fails on a dismissed prompt, so without this check
-    /// `auto` would settle on a store that can never cache. Asked only on a miss.
-    pub fn default_collection_locked() -> bool {
-        let locked = || -> zbus::Result<bool> {
-            let conn = zbus::blocking::Connection::session()?;
-            let proxy = zbus::blocking::fdo::PropertiesProxy::builder(&conn)
-                .destination("org.freedesktop.secrets")?
-                .path("/org/freedesktop/secrets/aliases/default")?
-                .build()?;
-            let iface = zbus::names::InterfaceName::try_from("org.freedesktop.Secret.Collection")?;
-            let value = proxy.get(iface, "Locked")?;
-            Ok(bool::try_from(value).unwrap_or(false))
-        };
-        // A service without the alias or the property: assume unlocked, as before.
-        locked().unwrap_or(false)
-    }
-
     /// False when there can be no session bus: `DBUS_SESSION_BUS_ADDRESS` unset and no
     /// socket where zbus would then look (`$XDG_RUNTIME_DIR/bus`, else
     /// `/run/user/<euid>/bus`). Cron jobs and services on a headless host then decide for
@@ -109,25 +87,9 @@ mod platform {
         if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some() {
             return true;
         }
-        let runtime_dir = std::env::var("XDG_RUNTIME_DIR").unwrap_or_else(|_| {
-            format!("/run/user/{}", rustix::process::geteuid().as_raw())
-        });
+        let runtime_dir = std::env::var("XDG_RUNTIME_DIR")
+            .unwrap_or_else(|_| format!("/run/user/{}", rustix::process::geteuid().as_raw()));
         std::path::Path::new(&runtime_dir).join("bus").exists()
-    }
-
-    /// Asks the session bus whether a Secret Service is running, without D-Bus activation
-    /// (activating a missing service can block for the bus's 25 s timeout).
-    fn secret_service_running() -> bool {
-        let Ok(conn) = zbus::blocking::Connection::session() else {
-            return false;
-        };
-        let Ok(proxy) = zbus::blocking::fdo::DBusProxy::new(&conn) else {
-            return false;
-        };
-        let Ok(name) = zbus::names::BusName::try_from("org.freedesktop.secrets") else {
-            return false;
-        };
-        proxy.name_has_owner(name).unwrap_or(false)
     }
 }
 
@@ -230,14 +192,6 @@ impl CredentialStore for KeyringStore {
     fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
         match self.entry(key)?.get_password() {
             Ok(v) => Ok(Some(v)),
-            #[cfg(target_os = "linux")]
-            Err(KError::NoEntry)
-                if self.name == "secret-service" && platform::default_collection_locked() =>
-            {
-                Err(StoreError::Unavailable(
-                    "the Secret Service collection is locked".into(),
-                ))
-            }
             Err(KError::NoEntry) => Ok(None),
             Err(e) => Err(map_err(e)),
         }

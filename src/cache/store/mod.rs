@@ -8,6 +8,8 @@ mod keyring;
 #[cfg(target_os = "linux")]
 mod keyutils;
 mod memory;
+#[cfg(target_os = "linux")]
+mod secret_service;
 
 pub use memory::MemoryStore;
 
