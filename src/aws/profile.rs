@@ -77,7 +77,7 @@ pub fn load() -> Result<Profiles, Error> {
     check_readable(&config, "AWS_CONFIG_FILE")?;
     check_readable(&credentials_file_path(), "AWS_SHARED_CREDENTIALS_FILE")?;
     // The loader is async only in signature: it reads the two files and nothing else.
-    let set = crate::rt::block_on(aws_config::profile::load(
+    let set = crate::rt::block_on_without_drivers(aws_config::profile::load(
         &Fs::real(),
         &Env::real(),
         &EnvConfigFiles::default(),
