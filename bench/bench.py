@@ -160,6 +160,28 @@ class Bench:
         with open(out) as f:
             return {r["command"]: r["times"] for r in json.load(f)["results"]}
 
+    def interleaved(self, cmds, env, runs, warmup):
+        """Times each (name, argv) by the C wrapper, one run of each in turn (the order
+        rotating), so that the machine's load drifting during the run weighs on every
+        command alike: hyperfine runs all of one command before the next, and on these
+        shared cores that moved the xacct/cat ratio by half. Returns name -> seconds and
+        name -> peak RSS KiB."""
+        logs = {name: tempfile.NamedTemporaryFile("r") for name, _ in cmds}
+        try:
+            for i in range(warmup + runs):
+                k = i % len(cmds)
+                for name, argv in cmds[k:] + cmds[:k]:
+                    run_once([self.a.timed, logs[name].name, *argv], env)
+            out, peak = {}, {}
+            for name, f in logs.items():
+                rows = [tuple(map(int, line.split())) for line in f if line.strip()]
+                out[name] = [ns / 1e9 for ns, _, _ in rows[warmup:]]
+                peak[name] = max(r for _, r, _ in rows)
+            return out, peak
+        finally:
+            for f in logs.values():
+                f.close()
+
     def rss(self, argv, env):
         return peak_rss(self.a.timed, argv, env, self.a.rss_runs)
 
@@ -191,14 +213,14 @@ class Bench:
         with open(doc_file, "wb") as f:
             f.write(doc)
         cat = [shutil.which("cat"), doc_file]
-        t = self.hyperfine("hit-keyutils", [("floor", [self.a.floor]), ("cat", cat),
-                                            ("xacct-keyutils", ku)], self.env, n, 5)
+        t, peak = self.interleaved([("floor", [self.a.floor]), ("cat", cat),
+                                    ("xacct-keyutils", ku)], self.env, n, 5)
         self.expect_assumes(self.role("hit-keyutils"), 1, "keyutils runs were cache hits")
-        rss = self.rss(ku, self.env)
+        rss = peak["xacct-keyutils"]
         self.row("floor", "floor: static binary printing a fixed JSON", t["floor"],
-                 self.rss([self.a.floor], self.env))
+                 peak["floor"])
         t_cat = statistics.median(t["cat"])
-        self.row("cat", "floor: `cat` of the same JSON", t["cat"], self.rss(cat, self.env))
+        self.row("cat", "floor: `cat` of the same JSON", t["cat"], peak["cat"])
         m = statistics.median(t["xacct-keyutils"])
         ratio = m / t_cat
         self.row("hit-keyutils", "xacct cache hit, keyutils", t["xacct-keyutils"], rss,
