@@ -57,12 +57,18 @@ fn git_commit(dir: &Path) -> Option<String> {
 }
 
 /// Links the `xacct` binary as a non-PIE executable on Linux with glibc: the loader then
-/// has no relocations to apply to it at every start (43 000 of them, a third of a cache
-/// hit's instructions; issue 15). The code itself stays position-independent, so only
-/// the link changes: no dependency is rebuilt, proc macros and build scripts are not
-/// touched, and `cargo install` gets the same binary. Test binaries stay PIE.
+/// has no relocations to apply to it at every start (43 000 of them, 46 % of a cache
+/// hit's instructions; issue 15, BENCHMARKS.md). The code itself stays
+/// position-independent, so only the link changes: no dependency is rebuilt, proc macros
+/// and build scripts are not touched, and `cargo install` gets the same binary. Test
+/// binaries stay PIE. `XACCT_PIE=1` at build time keeps a PIE (full ASLR of the binary's
+/// own image) for a packager who prefers that to the faster start.
 fn link_non_pie() {
+    println!("cargo::rerun-if-env-changed=XACCT_PIE");
     let var = |name: &str| std::env::var(name).unwrap_or_default();
+    if var("XACCT_PIE") == "1" {
+        return;
+    }
     if var("CARGO_CFG_TARGET_OS") == "linux" && var("CARGO_CFG_TARGET_ENV") == "gnu" {
         println!("cargo::rustc-link-arg-bins=-no-pie");
     }

@@ -8,6 +8,12 @@
 # Lintian warnings this package keeps, each with the reason (the check fails on any
 # other warning, and on every error).
 declare -A PKG_LINTIAN_KEPT=(
+    # build.rs links xacct non-PIE: AWS clients start it on every credential refresh,
+    # and the loader's relocation of a PIE was 46 % of a cache hit (BENCHMARKS.md). The
+    # code is still position-independent, and libraries, heap and stack are still
+    # randomised; only the binary's own image sits at a fixed address, and xacct's own
+    # code forbids unsafe. XACCT_PIE=1 at build time gives a PIE.
+    [hardening-no-pie]="non-PIE on purpose: relocating a PIE was 46 % of a cache hit"
 )
 
 PKG_PASSED=0
