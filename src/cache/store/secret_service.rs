@@ -6,15 +6,19 @@
 //! The Secret Service API lets a client open its session with a Diffie-Hellman exchange
 //! (`dh-ietf1024-sha256-aes128-cbc-pkcs7`), after which secrets cross the bus encrypted,
 //! or with `plain`. The exchange is unauthenticated, and the session bus is the user's
-//! own: only processes of this user (and root) can connect to it, eavesdrop on it
-//! (`BecomeMonitor`) or ptrace the bus daemon, and every one of them can simply ask the
-//! unlocked collection for the same secret, which the service hands to any client of
-//! the bus. So the encryption keeps the secret from no one who could read the plain
-//! session. What `plain` gives up is only that the bytes sit unencrypted in the bus
-//! daemon's buffers for a moment (root and this user can read those anyway).
+//! own: only processes of this user (and root) can connect to it or eavesdrop on it
+//! (dbus-daemon allows `BecomeMonitor` to the same uid only), and every one of them can
+//! ask the unlocked collection for the same secret, which gnome-keyring hands to any
+//! client of the bus. A keyring that asks before it answers (KeePassXC can) does not
+//! change that: a process that can watch this user's bus can also rewrite the
+//! `credential_process` line in this user's `~/.aws/config`. So the
+//! encryption keeps the secret from no one who could read the plain session. What
+//! `plain` gives up is that the bytes pass unencrypted through the bus daemon's buffers
+//! (memory of this user's own process).
 //!
-//! What it costs: the exchange was 94 % of a cache hit here (a 1024-bit modular
-//! exponentiation on each side; 13 ms of a 14 ms hit), and the issue asks for 5 ms.
+//! What it costs: the exchange was 94 % of a cache hit (30.7 M of 32.8 M instructions: a
+//! 1024-bit modular exponentiation on each side; hits took 13 ms), and issue 15 asks
+//! for 5 ms.
 //! `zbus-secret-service-keyring-store` 1.x hard-codes the encrypted session, so this
 //! module talks to the `secret-service` crate (which that store wraps) directly, with
 //! the same items: service `xacct`, username the cache key, label
