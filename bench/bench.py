@@ -28,6 +28,7 @@ import urllib.request
 
 import endpoint
 import report
+import stampede
 from report import ms
 
 ACCOUNT_A = "111111111111"
@@ -317,42 +318,6 @@ class Bench:
         self.row("cold", "xacct cold path (miss, AssumeRole on moto, store)", times, max(rss),
                  "<= 10 ms", m <= 0.010)
 
-    # 5: stampede --------------------------------------------------------------------
-    def stampede(self):
-        for width in self.a.stampede_widths:
-            self.stampede_of(width, "<= 0.5 s, 1 AssumeRole" if width >= 256 else "",
-                             0.5 if width >= 256 else None)
-
-    def stampede_of(self, width, target, limit):
-        n = self.a.stampede_runs
-        log(f"5. stampede: {n} runs of {width} concurrent cold invocations of one key")
-        walls, roles = [], []
-        for i in range(n):
-            role = self.role(f"stampede{width}-{i}")
-            roles.append(role)
-            argv = [self.a.xacct, "credential-process", "--role-arn", role,
-                    "--source-profile", "src", "--region", "us-east-1"]
-            with tempfile.TemporaryDirectory() as d:
-                p = subprocess.run([self.a.stampede, str(width), d, *argv], env=self.env,
-                                   capture_output=True, text=True, check=True)
-                ns, failed = map(int, p.stdout.split())
-                walls.append(ns / 1e9)
-                if failed:
-                    err = open(os.path.join(d, "0.err")).read()
-                    raise SystemExit(f"stampede: {failed} of {width} failed: {err[-500:]}")
-                outs = {open(os.path.join(d, f"{k}.out"), "rb").read() for k in range(width)}
-            if len(outs) != 1:
-                raise SystemExit("stampede: processes got different credentials")
-        counts = self.moto.assume_counts()
-        per_role = [counts.get(r, 0) for r in roles]
-        one = all(c == 1 for c in per_role)
-        self.check(f"each stampede of {width} made exactly one AssumeRole", one,
-                   f"counts per run: {sorted(set(per_role))}")
-        m = statistics.median(walls)
-        self.row("stampede", f"stampede: {width} concurrent cold calls, wall until all finish",
-                 walls, None, target, (m <= limit and one) if limit else None,
-                 note=f"AssumeRole per run: {max(per_role)}")
-
     # 6: end to end ------------------------------------------------------------------
     def end_to_end(self):
         n = 100
@@ -448,7 +413,7 @@ def main():
         if "cold" in only:
             b.cold()
         if "stampede" in only:
-            b.stampede()
+            stampede.run(b, log)
         if "e2e" in only:
             b.end_to_end()
         if "endpoint" in only:
