@@ -53,27 +53,12 @@ pub fn full() -> StoreError {
     ))
 }
 
-/// `((keys used, allowed), (bytes used, allowed))` of `uid` from `/proc/key-users`, whose
-/// lines read `  1001:    18 18/17 17/200 19663/20000`.
-fn usage(uid: u32, key_users: &str) -> Option<((u64, u64), (u64, u64))> {
-    key_users.lines().find_map(|line| {
-        let (id, rest) = line.trim().split_once(':')?;
-        if id.trim().parse::<u32>().ok()? != uid {
-            return None;
-        }
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let pair = |f: Option<&&str>| -> Option<(u64, u64)> {
-            let (a, b) = f?.split_once('/')?;
-            Some((a.parse().ok()?, b.parse().ok()?))
-        };
-        Some((pair(fields.get(2))?, pair(fields.get(3))?))
-    })
-}
-
 /// Describes the quota of `uid`: the limits, the use, and the sysctl that raises them.
 pub fn quota_text(uid: u32, key_users: &str) -> String {
     let prefix = if uid == 0 { "root_" } else { "" };
-    let (keys, bytes) = usage(uid, key_users).unwrap_or(((0, 200), (0, 20000)));
+    let (keys, bytes) = crate::cache::key_users::parse(key_users, uid)
+        .map(|u| ((u.keys, u.max_keys), (u.bytes, u.max_bytes)))
+        .unwrap_or(((0, 200), (0, 20000)));
     let raise = |n: u64, floor: u64| (n * 10).max(floor);
     format!(
         "the kernel key quota of this user is full: kernel.keys.{prefix}maxbytes = {} ({} used), kernel.keys.{prefix}maxkeys = {} ({} used); raise it with `sudo sysctl -w kernel.keys.{prefix}maxbytes={} kernel.keys.{prefix}maxkeys={}` (and the same lines in /etc/sysctl.d/ to keep it)",
