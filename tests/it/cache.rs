@@ -3,7 +3,6 @@
 //! faults are in `keyring`, concurrency in `single_flight`.
 
 use crate::util::*;
-use std::process::Command;
 
 fn args_for(w: &World) -> Vec<String> {
     explicit_role(w, "cache-test").0
@@ -141,28 +140,6 @@ fn corrupt_secret_service_entries_are_misses_and_get_overwritten() {
     }
 }
 
-/// The files a run opened and the sockets it connected, from strace.
-fn traced(w: &World, args: &[&str]) -> String {
-    let trace = w.home().join(format!("trace-{}", unique("t")));
-    let out = Command::new("strace")
-        .args(["-f", "-e", "trace=openat,open,connect", "-o"])
-        .arg(&trace)
-        .arg(xacct_bin())
-        .args(args)
-        .env_clear()
-        .envs(&w.env)
-        .output()
-        .unwrap_or_else(|e| panic!("strace is missing ({e}): run the tests through scripts/test"));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = std::fs::read_to_string(&trace).unwrap();
-    std::fs::remove_file(&trace).unwrap();
-    text
-}
-
 #[test]
 fn cache_hit_loads_no_sdk_config_tls_or_ca_bundle() {
     let mut w = World::new();
@@ -172,13 +149,13 @@ fn cache_hit_loads_no_sdk_config_tls_or_ca_bundle() {
     w.set("SSL_CERT_FILE", &certs);
     let args = args_for(&w);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let miss = traced(&w, &args);
+    let miss = strace(&w, "openat,open,connect", &args);
     assert!(
         miss.contains(&certs),
         "the miss path loads the CA bundle (the check below can fail)"
     );
     assert!(miss.contains("connect("), "the miss path talks to STS");
-    let hit = traced(&w, &args);
+    let hit = strace(&w, "openat,open,connect", &args);
     assert_eq!(w.assume_count(), 1);
     assert!(
         !hit.contains(&certs) && !hit.contains("/etc/ssl"),

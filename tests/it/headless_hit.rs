@@ -5,34 +5,6 @@
 //! the kernel keyring.
 
 use crate::util::*;
-use std::process::Command;
-
-/// The process-creating and socket syscalls of one run, from strace.
-fn traced(w: &World, args: &[&str]) -> String {
-    let trace = w.home().join(format!("trace-{}", unique("h")));
-    let out = Command::new("strace")
-        .args([
-            "-f",
-            "-e",
-            "trace=clone,clone3,fork,vfork,socket,connect",
-            "-o",
-        ])
-        .arg(&trace)
-        .arg(xacct_bin())
-        .args(args)
-        .env_clear()
-        .envs(&w.env)
-        .output()
-        .unwrap_or_else(|e| panic!("strace is missing ({e}): run the tests through scripts/test"));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = std::fs::read_to_string(&trace).unwrap();
-    std::fs::remove_file(&trace).unwrap();
-    text
-}
 
 #[test]
 fn a_headless_cache_hit_with_the_auto_store_spawns_no_thread_and_opens_no_socket() {
@@ -44,7 +16,7 @@ fn a_headless_cache_hit_with_the_auto_store_spawns_no_thread_and_opens_no_socket
     let (argv, role) = explicit_role(&w, "headless-hit");
     let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
     let first = w.ok(&argv);
-    let trace = traced(&w, &argv);
+    let trace = strace(&w, "clone,clone3,fork,vfork,socket,connect", &argv);
     assert_eq!(w.assume_count(), 1, "the traced run was a cache hit");
     for call in ["clone(", "clone3(", "fork(", "vfork("] {
         assert!(

@@ -385,3 +385,26 @@ pub fn find_secrets<'a>(place: &str, text: &[u8], secrets: &'a [String]) -> Vec<
         .map(|s| (place.to_string(), s.as_str()))
         .collect()
 }
+
+/// Runs xacct with `args` in `w` under `strace -f`, tracing the comma-separated
+/// `syscalls`, and returns the trace. strace is installed by scripts/test.
+pub fn strace(w: &World, syscalls: &str, args: &[&str]) -> String {
+    let trace = w.home().join(format!("trace-{}", unique("t")));
+    let out = std::process::Command::new("strace")
+        .args(["-f", "-e", &format!("trace={syscalls}"), "-o"])
+        .arg(&trace)
+        .arg(xacct_bin())
+        .args(args)
+        .env_clear()
+        .envs(&w.env)
+        .output()
+        .unwrap_or_else(|e| panic!("strace is missing ({e}): run the tests through scripts/test"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&trace).unwrap();
+    std::fs::remove_file(&trace).unwrap();
+    text
+}
