@@ -187,6 +187,46 @@ fn a_locked_collection_means_uncached_with_one_warning_never_a_prompt() {
     }
 }
 
+/// Unlocking can show a prompt that waits for an answer with no timeout: a cron job on a
+/// host whose desktop session is locked would hang. An entry cached before the collection
+/// was locked is neither read, replaced nor cleared by unlocking it; the run goes uncached.
+#[test]
+fn a_locked_entry_is_never_unlocked_so_no_run_can_wait_on_a_prompt() {
+    let k = PrivateKeyring::start();
+    let mut w = World::new();
+    w.target_profile("");
+    w.set("DBUS_SESSION_BUS_ADDRESS", &k.address)
+        .set("XACCT_KEYRING", "secret-service");
+    assert_answered(&run(&w), 0);
+    assert_eq!(w.assume_count(), 1, "cached while unlocked");
+    k.lock();
+    let mut monitor = Command::new("dbus-monitor")
+        .args(["--address", &k.address])
+        .args(["type='method_call',member='Unlock'"])
+        .args(["type='method_call',member='SearchItems'"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dbus-monitor (run the tests through scripts/test)");
+    std::thread::sleep(Duration::from_millis(500));
+    let r = run(&w);
+    assert_answered(&r, 1);
+    assert_eq!(w.assume_count(), 2, "the locked entry was not served");
+    w.run(&["cache", "clear", "--profile", "target"]);
+    std::thread::sleep(Duration::from_millis(500));
+    monitor.kill().unwrap();
+    let out = monitor.wait_with_output().unwrap();
+    let seen = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        seen.contains("member=SearchItems"),
+        "the monitor saw nothing: {seen}"
+    );
+    assert!(
+        !seen.contains("member=Unlock"),
+        "xacct asked to unlock: {seen}"
+    );
+}
+
 #[test]
 fn auto_with_a_locked_secret_service_caches_in_keyutils() {
     // Was an AssumeRole on every run: a search in the locked collection found nothing,

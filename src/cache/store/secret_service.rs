@@ -56,23 +56,18 @@ impl SecretServiceStore {
         Ok(SecretServiceStore { ss })
     }
 
-    /// The one item of `key`, unlocking a locked one (which fails fast when unlocking
-    /// would need a prompt: nobody is there to answer it).
-    fn item(&self, key: &str) -> Result<Option<Item<'_>>, StoreError> {
+    /// The unlocked items of `key`. Never unlocks: an Unlock can show a prompt and wait
+    /// for its answer with no timeout, which would hang a cron job on a host whose desktop
+    /// session is locked. An entry that exists only locked is `Unavailable`, so `auto`
+    /// moves on to the kernel keyring. Several matches (the same attributes in two
+    /// collections) are all returned: reads take the first, writes and deletes tidy them.
+    fn items(&self, key: &str) -> Result<Vec<Item<'_>>, StoreError> {
         let attributes = HashMap::from([("service", SERVICE), ("username", key)]);
         let found = self.ss.search_items(attributes).map_err(failure)?;
-        if !found.locked.is_empty() {
-            let locked: Vec<&Item> = found.locked.iter().collect();
-            self.ss.unlock_all(&locked).map_err(failure)?;
+        if found.unlocked.is_empty() && !found.locked.is_empty() {
+            return Err(locked());
         }
-        let mut items: Vec<Item> = found.unlocked.into_iter().chain(found.locked).collect();
-        match items.len() {
-            0 => Ok(None),
-            1 => Ok(items.pop()),
-            _ => Err(StoreError::Unavailable(
-                "several keyring items match one cache key".into(),
-            )),
-        }
+        Ok(found.unlocked)
     }
 
     /// True when the default collection is locked: a search there finds nothing, and a
@@ -98,6 +93,12 @@ fn running(conn: &zbus::blocking::Connection) -> bool {
     proxy.name_has_owner(name).unwrap_or(false)
 }
 
+fn locked() -> StoreError {
+    StoreError::Unavailable(
+        "the Secret Service collection is locked (xacct never prompts to unlock it)".into(),
+    )
+}
+
 /// Maps the crate's error without the stored bytes (it never carries them).
 fn failure(e: SsError) -> StoreError {
     match e {
@@ -114,11 +115,10 @@ impl CredentialStore for SecretServiceStore {
     }
 
     fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        let Some(item) = self.item(key)? else {
+        let items = self.items(key)?;
+        let Some(item) = items.first() else {
             if self.default_collection_locked() {
-                return Err(StoreError::Unavailable(
-                    "the Secret Service collection is locked".into(),
-                ));
+                return Err(locked());
             }
             return Ok(None);
         };
@@ -129,14 +129,18 @@ impl CredentialStore for SecretServiceStore {
     }
 
     fn set(&self, key: &str, value: &str, _expires_at: DateTime<Utc>) -> Result<(), StoreError> {
-        if let Some(item) = self.item(key)? {
-            return item
-                .set_secret(value.as_bytes(), CONTENT_TYPE)
-                .map_err(failure);
+        let items = self.items(key)?;
+        if let Some((item, extra)) = items.split_first() {
+            item.set_secret(value.as_bytes(), CONTENT_TYPE)
+                .map_err(failure)?;
+            for other in extra {
+                let _ = other.delete();
+            }
+            return Ok(());
         }
         let collection = self.ss.get_default_collection().map_err(failure)?;
         if collection.is_locked().map_err(failure)? {
-            collection.unlock().map_err(failure)?;
+            return Err(locked());
         }
         let attributes = HashMap::from([("service", SERVICE), ("username", key)]);
         collection
@@ -152,9 +156,9 @@ impl CredentialStore for SecretServiceStore {
     }
 
     fn delete(&self, key: &str) -> Result<(), StoreError> {
-        match self.item(key)? {
-            Some(item) => item.delete().map_err(failure),
-            None => Ok(()),
+        for item in self.items(key)? {
+            item.delete().map_err(failure)?;
         }
+        Ok(())
     }
 }
