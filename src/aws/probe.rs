@@ -88,9 +88,18 @@ impl Remote for SdkRemote<'_> {
             code: "NoCredentials".into(),
             message: "no credentials provider".into(),
         })?;
-        let creds = provider
-            .provide_credentials()
+        // A credential_process or SSO source may wait for a person; the SDK's own load
+        // timeout belongs to its identity cache, which a direct call bypasses.
+        let creds = tokio::time::timeout(TIMEOUTS.operation, provider.provide_credentials())
             .await
+            .map_err(|_| AwsFailure {
+                kind: FailureKind::NoSourceCredentials,
+                code: "Timeout".into(),
+                message: format!(
+                    "loading them took over {} s (a credential_process or SSO login waiting for input?)",
+                    TIMEOUTS.operation.as_secs()
+                ),
+            })?
             .map_err(|e| credentials_failure(&e))?;
         let loaded = Loaded {
             via: via(&creds),

@@ -115,6 +115,30 @@ fn a_source_profile_without_credentials_fails_the_source_check_naming_it() {
     assert_eq!(w.assume_count(), 0);
 }
 
+/// A source whose credential_process waits for a person (a prompt nobody answers in a
+/// cron job) fails the source check after doctor's 15 s, instead of hanging doctor.
+#[test]
+fn a_source_that_never_answers_fails_the_source_check_in_bounded_time() {
+    let w = World::new();
+    w.write_config(&format!(
+        "[profile target]\nrole_arn = {}\nsource_profile = waits\nregion = us-east-1\n\
+         [profile waits]\ncredential_process = sleep 40\nregion = us-east-1\n",
+        w.role_arn
+    ));
+    let started = std::time::Instant::now();
+    let r = doctor(&w, &[]);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(35),
+        "doctor waited for the source: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let lines = report(&r);
+    let source = expect(&r, &lines, "source", "fail");
+    assert!(source.2.contains("took over 15 s"), "{}", source.2);
+    expect(&r, &lines, "assume", "skip");
+}
+
 #[test]
 fn sts_at_a_closed_port_fails_the_sts_check_and_exits_1() {
     let closed = {
