@@ -264,20 +264,21 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// The proxy the SDK's HTTP client would use for `url`, decided by the same matcher
-/// (hyper-util's, which reads HTTP(S)_PROXY, ALL_PROXY and NO_PROXY in either case).
+/// (hyper-util's `Matcher::from_env`: HTTP(S)_PROXY, ALL_PROXY and NO_PROXY in either
+/// case, the first one set winning even when empty, HTTP_PROXY ignored under CGI). The
+/// variables are read here only to name them.
 fn proxy_for(url: &str) -> Proxy {
     use hyper_util::client::proxy::matcher::Matcher;
     let var = |names: [&'static str; 2]| {
-        names.into_iter().find_map(|n| {
-            std::env::var(n)
-                .ok()
-                .filter(|v| !v.is_empty())
-                .map(|v| (n, v))
-        })
+        names
+            .into_iter()
+            .find_map(|n| std::env::var(n).ok().map(|v| (n, v)))
+            .filter(|(_, v)| !v.is_empty())
     };
+    let cgi = std::env::var_os("REQUEST_METHOD").is_some();
     let (all, http, https, no) = (
         var(["ALL_PROXY", "all_proxy"]),
-        var(["HTTP_PROXY", "http_proxy"]),
+        var(["HTTP_PROXY", "http_proxy"]).filter(|_| !cgi),
         var(["HTTPS_PROXY", "https_proxy"]),
         var(["NO_PROXY", "no_proxy"]),
     );
@@ -293,23 +294,10 @@ fn proxy_for(url: &str) -> Proxy {
         };
     };
     let scheme_var = match uri.scheme_str() {
-        Some("https") => https.clone().or(all.clone()),
-        _ => http.clone().or(all.clone()),
+        Some("https") => https.or(all),
+        _ => http.or(all),
     };
-    let mut b = Matcher::builder();
-    if let Some((_, v)) = &all {
-        b = b.all(v);
-    }
-    if let Some((_, v)) = &http {
-        b = b.http(v);
-    }
-    if let Some((_, v)) = &https {
-        b = b.https(v);
-    }
-    if let Some((_, v)) = &no {
-        b = b.no(v);
-    }
-    let used = b.build().intercept(&uri).map(|i| {
+    let used = Matcher::from_env().intercept(&uri).map(|i| {
         let p = i.uri();
         let host = match p.port_u16() {
             Some(port) => format!("{}:{port}", p.host().unwrap_or("?")),

@@ -139,6 +139,36 @@ fn a_source_that_never_answers_fails_the_source_check_in_bounded_time() {
     expect(&r, &lines, "assume", "skip");
 }
 
+/// The sts line names the proxy the SDK really uses: the first proxy variable that is
+/// set wins, even when empty (hyper-util's rule), so `HTTP_PROXY=` with `http_proxy` set
+/// means no proxy; a proxy that is used and dead fails the check, named.
+#[test]
+fn the_sts_check_names_the_proxy_the_sdk_uses() {
+    let dead = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("127.0.0.1:{}", l.local_addr().unwrap().port())
+    };
+    let mut w = World::new();
+    w.target_profile("");
+    w.set("HTTP_PROXY", "")
+        .set("http_proxy", &format!("http://{dead}"));
+    let r = doctor(&w, &[]);
+    let lines = report(&r);
+    let sts = expect(&r, &lines, "sts", "ok");
+    assert!(!sts.2.contains("through proxy"), "{}", sts.2);
+    w.set("HTTP_PROXY", &format!("http://{dead}"));
+    let r = doctor(&w, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let lines = report(&r);
+    let sts = expect(&r, &lines, "sts", "fail");
+    assert!(
+        sts.2
+            .contains(&format!("through proxy {dead} from HTTP_PROXY")),
+        "{}",
+        sts.2
+    );
+}
+
 #[test]
 fn sts_at_a_closed_port_fails_the_sts_check_and_exits_1() {
     let closed = {
