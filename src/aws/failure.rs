@@ -108,7 +108,7 @@ fn is_credentials_error(e: &(dyn std::error::Error + 'static)) -> bool {
 
 /// The Display texts of an error and its sources, without repeats. Debug output is never
 /// used: it is long, and nothing guarantees it holds no request details.
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+pub(super) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut cur = Some(e);
     while let Some(err) = cur {

@@ -251,16 +251,7 @@ fn token_failure(e: &aws_config::imds::client::error::ImdsError) -> Imds {
 }
 
 fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = vec![];
-    let mut cur = Some(e);
-    while let Some(err) = cur {
-        let t = err.to_string();
-        if !parts.iter().any(|p| p.contains(&t)) {
-            parts.push(t);
-        }
-        cur = err.source();
-    }
-    crate::arn::truncate(&one_line(&parts.join(": ")), 300)
+    crate::arn::truncate(&one_line(&super::failure::error_chain(e)), 300)
 }
 
 /// The proxy the SDK's HTTP client would use for `url`, decided by the same matcher

@@ -27,8 +27,9 @@ pub fn default_dir() -> Option<PathBuf> {
     .clone()
 }
 
-/// The usual directory first, then the private fallbacks.
-fn candidates() -> Vec<PathBuf> {
+/// The directories a run tries, in order: the usual one first, then the private
+/// fallbacks (`doctor` judges the same list).
+pub fn candidates() -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = [
         dirs::runtime_dir(),
         dirs::cache_dir(),
@@ -40,11 +41,6 @@ fn candidates() -> Vec<PathBuf> {
     .collect();
     out.dedup();
     out
-}
-
-/// The directories a run tries, in order (the usual one first): what `doctor` judges.
-pub fn candidate_dirs() -> Vec<PathBuf> {
-    candidates()
 }
 
 /// The first candidate that can be trusted, and the warning when it is not the first.

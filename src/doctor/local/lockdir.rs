@@ -197,7 +197,7 @@ pub fn check() -> (Vec<Finding>, Option<PathBuf>) {
     let me = rustix::process::geteuid().as_raw();
     let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
     let names = |uid: u32| user_name(&passwd, uid);
-    let facts: Vec<Facts> = crate::cache::dir::candidate_dirs()
+    let facts: Vec<Facts> = crate::cache::dir::candidates()
         .iter()
         .map(|d| facts(d))
         .collect();
@@ -206,7 +206,7 @@ pub fn check() -> (Vec<Finding>, Option<PathBuf>) {
 
 #[cfg(not(unix))]
 pub fn check() -> (Vec<Finding>, Option<PathBuf>) {
-    let dir = crate::cache::dir::candidate_dirs().into_iter().next();
+    let dir = crate::cache::dir::candidates().into_iter().next();
     match dir {
         Some(d) => (
             vec![Finding::ok(CHECK, format!("{}", d.display()))],
